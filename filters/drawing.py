@@ -1,0 +1,297 @@
+"""Grids drawn as pictures: each pixel a cell, its value written in it, windows outlined.
+
+Pure NumPy and Pillow, no Streamlit, so the app, the tests and the benchmark
+draw the same pictures. Cells are enlarged without smoothing (nearest
+neighbour), so a 28x28 image stays 784 crisp squares. Values are written by
+pasting pre-rendered label masks, which is about a hundred times faster than
+one Matplotlib ``ax.text`` per cell.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from filters.mapping import FittedMapping
+from filters.numbers import format_value, format_values
+
+RGB = tuple[int, int, int]
+
+LABEL_LIMIT = 32
+"""Values are written in the cells of grids up to this many rows and columns."""
+MAX_PICTURE_SIDE = 1400
+"""Longest side of a drawn grid in pixels: crisp on a projector, below Streamlit's 1460 px cap."""
+LABELLED_CELL_PX = 48
+"""Cell size for grids with values written in them (a 28x28 grid becomes 1344 px)."""
+
+HIGHLIGHT: RGB = (255, 176, 0)
+"""Amber outline for the filter window and the chosen pixel: visible on gray and on the colour scale."""
+GRID_LINE: RGB = (128, 128, 128)
+
+# Diverging scale for signed sums: blue below zero, mid-grey at zero, orange above.
+# Blue and orange stay distinct for the common colour-vision deficiencies.
+_NEGATIVE: RGB = (33, 102, 172)
+_ZERO: RGB = (128, 128, 128)
+_POSITIVE: RGB = (230, 97, 1)
+
+_FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+
+@dataclass(frozen=True)
+class Shading:
+    """How values become colours: ``low`` is drawn black (or blue), ``high`` white (or orange).
+
+    With ``diverging``, 0 is mid-grey and the scale runs from ``low`` to ``high``
+    symmetrically (set them to -m and m). Colour images shade each channel alone.
+    """
+
+    low: float = 0.0
+    high: float = 255.0
+    diverging: bool = False
+
+
+PIXEL_SHADING = Shading(0.0, 255.0)
+"""Plain 8-bit pixel values: 0 black, 255 white."""
+
+
+def output_shading(mapping: FittedMapping) -> Shading:
+    """The shading of a filtered (and pooled) image under a fitted output mapping."""
+    return Shading(mapping.display_low, mapping.display_high, mapping.diverging)
+
+
+def value_labels(values: np.ndarray, channel: int = 0) -> np.ndarray:
+    """The text written in each cell: the values of a gray grid, or of one colour channel."""
+    values = np.asarray(values)
+    return format_values(values if values.ndim == 2 else values[..., channel])
+
+
+def wants_labels(shape: tuple[int, ...]) -> bool:
+    """Whether a grid is small enough for its values to be written and read."""
+    return 0 < max(shape[:2]) <= LABEL_LIMIT
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A rectangle of cells to outline: ``rows`` x ``cols`` cells from (top, left)."""
+
+    top: int
+    left: int
+    rows: int = 1
+    cols: int = 1
+    colour: RGB = HIGHLIGHT
+
+
+@dataclass(frozen=True)
+class GridPicture:
+    """A drawn grid and what was written in it.
+
+    Attributes
+    ----------
+    image : ndarray of uint8, shape (height, width, 3)
+    cell_px : float
+        Drawn size of one cell in pixels (below 1 when a big image is shown reduced).
+    labels : ndarray of str or None
+        The text written in each cell, or None when the grid is too big for values.
+    """
+
+    image: np.ndarray
+    cell_px: float
+    labels: np.ndarray | None
+
+    def png(self) -> bytes:
+        """The picture as PNG bytes (fast compression: the grids are flat colour and compress well)."""
+        return to_png(self.image)
+
+
+def to_png(image: np.ndarray) -> bytes:
+    """Encode an RGB uint8 array as PNG with fast compression."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def cell_size(shape: tuple[int, ...], labelled: bool) -> float:
+    """Drawn cell size for a grid of ``shape``: big cells for values, else fit ``MAX_PICTURE_SIDE``.
+
+    Small images are enlarged by a whole factor (never blurred); images larger
+    than ``MAX_PICTURE_SIDE`` are reduced for the screen only.
+    """
+    longest = max(shape[0], shape[1], 1)
+    if labelled:
+        return float(max(1, min(LABELLED_CELL_PX, MAX_PICTURE_SIDE // longest)))
+    if longest > MAX_PICTURE_SIDE:
+        return MAX_PICTURE_SIDE / longest
+    return float(max(1, (MAX_PICTURE_SIDE // 2) // longest))
+
+
+def shade(values: np.ndarray, shading: Shading) -> np.ndarray:
+    """Colour of every cell: (H, W) or (H, W, 3) values -> (H, W, 3) uint8."""
+    values = np.asarray(values, dtype=np.float64)
+    span = shading.high - shading.low
+    fraction = (values - shading.low) / span if span > 0 else np.zeros_like(values)
+    fraction = np.clip(np.nan_to_num(fraction, nan=0.0), 0.0, 1.0)
+    if values.ndim == 3:
+        return np.rint(fraction * 255).astype(np.uint8)
+    if shading.diverging:
+        return _diverging_lut()[np.rint(fraction * 255).astype(np.intp)]
+    gray = np.rint(fraction * 255).astype(np.uint8)
+    return np.repeat(gray[..., None], 3, axis=2)
+
+
+@lru_cache(maxsize=1)
+def _diverging_lut() -> np.ndarray:
+    """256 colours from blue through mid-grey (index 127.5) to orange."""
+    position = np.linspace(0.0, 1.0, 256)[:, None]
+    negative, zero, positive = (np.array(c, dtype=np.float64) for c in (_NEGATIVE, _ZERO, _POSITIVE))
+    lower = negative + (zero - negative) * (position * 2)
+    upper = zero + (positive - zero) * (position * 2 - 1)
+    lut = np.where(position < 0.5, lower, upper)
+    return np.rint(lut).astype(np.uint8)
+
+
+def render_grid(
+    values: np.ndarray,
+    shading: Shading = PIXEL_SHADING,
+    *,
+    labels: np.ndarray | None = None,
+    cell_px: float | None = None,
+    outlines: tuple[Outline, ...] = (),
+) -> GridPicture:
+    """Draw a grid of values as a picture.
+
+    Parameters
+    ----------
+    values : ndarray, shape (H, W) or (H, W, 3)
+        What the cells show (colour images shade each channel).
+    shading : Shading
+        Value range and colour scale.
+    labels : ndarray of str, shape (H, W), optional
+        Text to write in each cell (see ``filters.numbers.format_values``); the
+        text is black or white, whichever contrasts with the cell.
+    cell_px : float, optional
+        Drawn cell size; by default ``cell_size(values.shape, labels is not None)``.
+    outlines : tuple of Outline
+        Rectangles of cells to outline (the filter window, the chosen pixel).
+    """
+    values = np.asarray(values)
+    rows, cols = values.shape[:2]
+    if labels is not None and labels.shape != (rows, cols):
+        raise ValueError(f"labels have shape {labels.shape}, the grid {(rows, cols)}.")
+    if cell_px is None:
+        cell_px = cell_size(values.shape, labels is not None)
+    colours = shade(values, shading)
+    if rows == 0 or cols == 0:
+        return GridPicture(np.zeros((1, 1, 3), dtype=np.uint8), cell_px, labels)
+    if cell_px >= 1:
+        cell = int(cell_px)
+        image = np.repeat(np.repeat(colours, cell, axis=0), cell, axis=1)
+        if cell >= 12:
+            image[::cell, :] = GRID_LINE
+            image[:, ::cell] = GRID_LINE
+        if labels is not None:
+            _write_labels(image, colours, labels, cell)
+    else:
+        size = (max(1, round(cols * cell_px)), max(1, round(rows * cell_px)))
+        image = np.asarray(Image.fromarray(colours).resize(size, Image.Resampling.BOX)).copy()
+    for outline in outlines:
+        _draw_outline(image, outline, cell_px)
+    return GridPicture(image, cell_px, labels)
+
+
+def _font_px(cell: int, longest_label: int) -> int:
+    """Largest font that fits the longest label into a cell with a margin."""
+    by_height = cell * 0.42
+    by_width = cell * 0.86 / (0.64 * max(longest_label, 1))
+    return max(6, int(min(by_height, by_width)))
+
+
+@lru_cache(maxsize=4096)
+def _label_mask(text: str, font_px: int) -> np.ndarray:
+    """Coverage mask (0..1 float32) of ``text`` at ``font_px``: the same text is rendered once."""
+    font = _font(font_px)
+    left, top, right, bottom = font.getbbox(text)
+    canvas = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(canvas).text((-left, -top), text, fill=255, font=font)
+    mask = np.asarray(canvas, dtype=np.float32) / 255.0
+    mask.flags.writeable = False
+    return mask
+
+
+@lru_cache(maxsize=64)
+def _font(font_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_FONT_PATH), font_px)
+
+
+def label_inks(colours: np.ndarray) -> np.ndarray:
+    """Text colour per cell: black or white, whichever has the higher WCAG contrast with the cell.
+
+    ``colours`` is (..., 3) uint8; the result has the same shape.
+    """
+    srgb = np.asarray(colours, dtype=np.float64)[..., :3] / 255.0
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    black_is_better = (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05)
+    ink = np.where(black_is_better, 0, 255).astype(np.uint8)
+    return np.repeat(ink[..., None], 3, axis=-1)
+
+
+def _write_labels(image: np.ndarray, colours: np.ndarray, labels: np.ndarray, cell: int) -> None:
+    """Write each label centred in its cell, in the colour that contrasts with the cell."""
+    longest = max((len(text) for text in labels.ravel()), default=1)
+    font_px = _font_px(cell, longest)
+    inks = label_inks(colours).astype(np.float32)
+    for (row, col), text in np.ndenumerate(labels):
+        if not text:
+            continue
+        mask = _label_mask(text, font_px)
+        height, width = mask.shape
+        top = row * cell + (cell - height) // 2
+        left = col * cell + (cell - width) // 2
+        region = image[top : top + height, left : left + width]
+        alpha = mask[: region.shape[0], : region.shape[1], None]
+        region[...] = np.rint(region * (1 - alpha) + inks[row, col] * alpha).astype(np.uint8)
+
+
+def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
+    """A thick coloured frame with a thin black inner line, visible on any background."""
+    top = round(outline.top * cell_px)
+    left = round(outline.left * cell_px)
+    bottom = round((outline.top + outline.rows) * cell_px)
+    right = round((outline.left + outline.cols) * cell_px)
+    height, width = image.shape[:2]
+    top, left = max(0, min(top, height - 1)), max(0, min(left, width - 1))
+    bottom, right = max(top + 1, min(bottom, height)), max(left + 1, min(right, width))
+    thickness = max(2, round(max(cell_px, 1) / 10), max(height, width) // 300)
+    for inset, colour, band in ((0, outline.colour, thickness), (thickness, (0, 0, 0), 1)):
+        t, left_edge = top + inset, left + inset
+        b, right_edge = bottom - inset, right - inset
+        if b - t <= 0 or right_edge - left_edge <= 0:
+            continue
+        image[t : t + band, left_edge:right_edge] = colour
+        image[max(t, b - band) : b, left_edge:right_edge] = colour
+        image[t:b, left_edge : left_edge + band] = colour
+        image[t:b, max(left_edge, right_edge - band) : right_edge] = colour
+
+
+def colour_legend(shading: Shading, width: int = 600, height: int = 56) -> np.ndarray:
+    """A horizontal colour bar with its low, 0 (when signed) and high values written under it."""
+    bar_height = height // 2
+    ramp = np.linspace(shading.low, shading.high, width)[None, :].repeat(bar_height, axis=0)
+    bar = shade(ramp, shading)
+    canvas = Image.new("RGB", (width, height), (255, 255, 255))
+    canvas.paste(Image.fromarray(bar), (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    font = _font(max(10, height // 4))
+    ticks = [(0, shading.low, "la"), (width - 1, shading.high, "ra")]
+    if shading.diverging:
+        ticks.append((width // 2, 0.0, "ma"))
+    for x, value, anchor in ticks:
+        draw.line([(x, bar_height), (x, bar_height + 4)], fill=(0, 0, 0), width=1)
+        draw.text((x, bar_height + 5), format_value(value), fill=(0, 0, 0), font=font, anchor=anchor)
+    return np.asarray(canvas)

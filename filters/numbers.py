@@ -1,0 +1,37 @@
+"""How numbers are written on screen: one formatter for every grid, table and sum.
+
+Whole numbers are written as integers (pixel values: ``192``); other values
+with at most two decimals, rounded half up as at school (``85.33``, ``0.5``,
+0.125 -> ``0.13``). Using the same function everywhere is what makes the
+number in the inspector the number in the grid.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+_WHOLE_TOLERANCE = 1e-9
+_HUNDREDTHS = Decimal("0.01")
+
+
+def format_value(value: float) -> str:
+    """Write one value: ``192``, ``-330``, ``85.33``, ``0.5`` (never ``-0``)."""
+    value = float(value)
+    if not np.isfinite(value):
+        return str(value)
+    nearest = round(value)
+    if abs(value - nearest) <= _WHOLE_TOLERANCE * max(1.0, abs(value)):
+        text = str(int(nearest))
+    else:
+        rounded = Decimal(repr(value)).quantize(_HUNDREDTHS, rounding=ROUND_HALF_UP)
+        text = f"{rounded:f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_values(values: np.ndarray) -> np.ndarray:
+    """``format_value`` applied to every element; returns an array of str of the same shape."""
+    values = np.asarray(values, dtype=np.float64)
+    texts = [format_value(value) for value in values.ravel()]
+    return np.array(texts, dtype=object).reshape(values.shape)

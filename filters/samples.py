@@ -1,0 +1,63 @@
+"""The bundled sample images, grouped as the app lists them.
+
+Files live in ``sample_images/<group folder>/``; their sources and licences are
+in ``sample_images/ATTRIBUTION.md``. A file added to a folder shows up in the
+app with a name made from its file name, or the title given in ``_TITLES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_images"
+
+GROUPS: dict[str, str] = {"Fashion items": "fashion", "Photos": "photos"}
+"""Group label -> folder, in the order the app lists them."""
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+
+_TITLES: dict[str, str] = {
+    "tshirt_top": "T-shirt/top",
+    "ascent": "Ascent: the lab's staircase",
+    "camera": "Cameraman",
+    "astronaut": "Astronaut (colour)",
+    "chelsea": "Chelsea the cat (colour)",
+    "coffee": "Coffee cup (colour)",
+    "coins": "Greek coins",
+    "brick": "Brick wall",
+    "text": "Text",
+    "rocket": "Rocket launch (colour)",
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One bundled image: ``key`` is "<folder>/<file name>", stable across runs."""
+
+    key: str
+    title: str
+    group: str
+    path: Path
+
+
+def _title(stem: str) -> str:
+    """'ankle_boot_2' -> 'Ankle boot 2'; known stems get their title from ``_TITLES``."""
+    base, _, number = stem.rpartition("_")
+    if base and number.isdigit():
+        return f"{_TITLES.get(base, base.replace('_', ' ').capitalize())} {number}"
+    return _TITLES.get(stem, stem.replace("_", " ").capitalize())
+
+
+def list_samples(sample_dir: Path = SAMPLE_DIR) -> dict[str, list[Sample]]:
+    """Group label -> samples of that group, sorted by title."""
+    groups: dict[str, list[Sample]] = {}
+    for group, folder in GROUPS.items():
+        paths = sorted(p for p in (sample_dir / folder).glob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
+        samples = [Sample(f"{folder}/{p.name}", _title(p.stem), group, p) for p in paths]
+        groups[group] = sorted(samples, key=lambda sample: sample.title)
+    return groups
+
+
+DEFAULT_SAMPLE = "fashion/ankle_boot_1.png"
+"""First load: a 28x28 fashion item, so that every value can be written on screen."""

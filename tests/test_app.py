@@ -1,0 +1,266 @@
+"""The page, driven through Streamlit's AppTest: what a user clicks and what the page then shows.
+
+Every number check compares the page's value tables (the same labels the grids
+draw) with the core's own computation.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from filters import PRESETS, apply_filter, format_values
+from filters.images import decode_image, to_grayscale
+from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
+from views import state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array.astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+NOISE_PNG = png_bytes(np.random.default_rng(0).integers(0, 256, size=(40, 40)))
+
+
+def result_captions(at: AppTest) -> list[str]:
+    return [caption for image in at.image for caption in image.captions if " · " in caption]
+
+
+def value_tables(at: AppTest) -> dict[str, list[list[str]]]:
+    """The Original / Filtered / Pooled value tables (the editor is the first dataframe)."""
+    tables = [frame.value for frame in at.dataframe[1:]]
+    return {
+        name: table.astype(str).to_numpy().tolist()
+        for name, table in zip(("original", "filtered", "pooled"), tables, strict=True)
+    }
+
+
+def sample_pixels(key: str = DEFAULT_SAMPLE) -> np.ndarray:
+    path = SAMPLE_DIR / key
+    return to_grayscale(decode_image(path.read_bytes(), path.name).rgb)
+
+
+def expected_tables(pixels: np.ndarray, kernel: np.ndarray, weight: float = 1.0, **options) -> dict:
+    result = apply_filter(pixels, kernel, weight=weight, **options)
+    return {
+        "original": format_values(result.image).tolist(),
+        "filtered": format_values(result.output).tolist(),
+        "pooled": format_values(result.pooled).tolist(),
+    }
+
+
+def edit_cell(at: AppTest, row: int, column: str, text: str) -> None:
+    key = f"kernel_editor_{at.session_state[state.KERNEL_EDITOR_VERSION]}"
+    at.session_state[key] = {"edited_rows": {str(row): {column: text}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
+def test_first_load_shows_a_fashion_item_filtered_and_pooled(app):
+    assert not app.exception and not app.error
+    assert result_captions(app) == [
+        "Original · 28 x 28",
+        "Filtered (clip to 0..255) · 26 x 26",
+        "Max pooled 2 x 2 · 13 x 13",
+    ]
+    assert "28 x 28 → 26 x 26 → 13 x 13" in app.markdown[1].value
+
+
+def test_values_on_screen_are_the_values_the_core_computed(app):
+    expected = expected_tables(sample_pixels(), PRESETS["vertical_edges"].values)
+    assert value_tables(app) == expected
+    # Real content: the ankle boot's edges give both 0 and 255 after clipping.
+    filtered = np.array(expected["filtered"], dtype=float)
+    assert filtered.max() == 255 and filtered.min() == 0
+
+
+def test_choosing_a_preset_changes_the_output(app):
+    before = value_tables(app)["filtered"]
+    app.selectbox(key=state.PRESET).set_value("horizontal_edges").run()
+    after = value_tables(app)
+    assert after["filtered"] != before
+    assert after == expected_tables(sample_pixels(), PRESETS["horizontal_edges"].values)
+
+
+def test_box_blur_uses_its_weight_and_shows_fractions(app):
+    app.selectbox(key=state.PRESET).set_value("box_blur").run()
+    assert app.text_input(key=state.WEIGHT_TEXT).value == "1/9"
+    tables = value_tables(app)
+    assert tables == expected_tables(sample_pixels(), PRESETS["box_blur"].values, weight=1 / 9)
+    assert any("." in cell for row in tables["filtered"] for cell in row)
+
+
+def test_editing_a_kernel_cell_changes_the_output(app):
+    before = value_tables(app)["filtered"]
+    edit_cell(app, 0, "left", "5")
+    assert not app.exception and not app.warning
+    kernel = PRESETS["vertical_edges"].values.copy()
+    kernel[0, 0] = 5
+    after = value_tables(app)
+    assert after["filtered"] != before
+    assert after == expected_tables(sample_pixels(), kernel)
+
+
+def test_a_fraction_typed_in_a_cell_is_used(app):
+    edit_cell(app, 1, "middle", "1/2")
+    kernel = PRESETS["vertical_edges"].values.copy()
+    kernel[1, 1] = 0.5
+    assert value_tables(app) == expected_tables(sample_pixels(), kernel)
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "nan", "inf", "1e308"])
+def test_a_bad_cell_gets_a_message_and_the_last_valid_filter_stays(app, bad):
+    before = value_tables(app)
+    edit_cell(app, 2, "right", bad)
+    assert not app.exception
+    assert len(app.warning) == 1
+    assert "row 3, column 3" in app.warning[0].value
+    assert "last valid filter stays in force" in app.warning[0].value
+    assert value_tables(app) == before
+
+
+def test_weight_and_normalize(app):
+    edit_cell(app, 1, "middle", "10")  # the vertical edge filter now sums to 10
+    app.text_input(key=state.WEIGHT_TEXT).set_value("0.5").run()
+    kernel = PRESETS["vertical_edges"].values.copy()
+    kernel[1, 1] = 10
+    assert value_tables(app) == expected_tables(sample_pixels(), kernel, weight=0.5)
+    normalize = next(button for button in app.button if button.label == "Normalize")
+    normalize.click().run()
+    assert app.text_input(key=state.WEIGHT_TEXT).value == "0.1"  # the lab's weight for a sum of 10
+    assert value_tables(app) == expected_tables(sample_pixels(), kernel, weight=0.1)
+
+
+def test_normalize_is_disabled_when_the_values_sum_to_zero(app):
+    normalize = next(button for button in app.button if button.label == "Normalize")
+    assert normalize.disabled
+
+
+def test_a_bad_weight_gets_a_message_and_the_last_valid_weight_stays(app):
+    before = value_tables(app)
+    app.text_input(key=state.WEIGHT_TEXT).set_value("ten").run()
+    assert not app.exception
+    assert "last valid weight stays in force" in app.warning[0].value
+    assert value_tables(app) == before
+
+
+def test_same_padding_keeps_the_size(app):
+    app.radio(key=state.PADDING).set_value("same").run()
+    assert result_captions(app)[1].endswith("· 28 x 28")
+    assert result_captions(app)[2].endswith("· 14 x 14")
+    assert value_tables(app) == expected_tables(
+        sample_pixels(), PRESETS["vertical_edges"].values, padding="same"
+    )
+
+
+@pytest.mark.parametrize("mapping", ["relu", "abs", "stretch", "signed"])
+def test_every_output_mapping(app, mapping):
+    app.selectbox(key=state.MAPPING).set_value(mapping).run()
+    assert not app.exception
+    assert value_tables(app) == expected_tables(
+        sample_pixels(), PRESETS["vertical_edges"].values, mapping=mapping
+    )
+    legends = [image for image in app.image if any("Signed sums" in c for c in image.captions)]
+    assert len(legends) == (1 if mapping == "signed" else 0)
+
+
+def test_average_pooling(app):
+    app.radio(key=state.POOL_KIND).set_value("average").run()
+    assert result_captions(app)[2].startswith("Average pooled")
+    assert value_tables(app) == expected_tables(
+        sample_pixels(), PRESETS["vertical_edges"].values, pool_kind="average"
+    )
+
+
+def test_photos_group_shows_a_photo_at_its_size(app):
+    app.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
+    assert not app.exception
+    assert app.session_state[state.SHOWN_IMAGE] == ("sample", "photos/ascent.png")
+    assert result_captions(app)[0] == "Original · 512 x 512"
+    assert len(app.dataframe) == 1  # too big for value tables: only the editor
+
+
+def test_colour_mode_filters_each_channel(app):
+    app.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
+    app.selectbox(key=state.SAMPLE_KEY).set_value("photos/chelsea.png").run()
+    toggle = app.toggle(key=state.COLOUR)
+    assert not toggle.disabled
+    toggle.set_value(True).run()
+    assert not app.exception
+    assert result_captions(app)[0] == "Original · 451 x 300"
+
+
+def test_colour_toggle_is_disabled_for_gray_images(app):
+    assert app.toggle(key=state.COLOUR).disabled
+
+
+def test_working_size_downscales_with_a_note(app):
+    app.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
+    app.selectbox(key=state.SAMPLE_KEY).set_value("photos/coffee.png").run()
+    app.select_slider(key=state.WORKING_SIZE).set_value(256).run()
+    assert result_captions(app)[0] == "Original · 256 x 171"
+    notes = " ".join(caption.value for caption in app.sidebar.caption)
+    assert "working at 256 x 171, downscaled from 600 x 400" in notes
+
+
+def test_uploading_a_good_image_shows_it(app):
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, size=(10, 12)).astype(np.uint8)
+    app.sidebar.file_uploader[0].upload("my photo.png", png_bytes(pixels), "image/png")
+    app.run()
+    assert not app.exception and not app.error
+    assert app.session_state[state.SHOWN_IMAGE] == ("upload", "my photo.png")
+    assert result_captions(app)[0] == "Original · 12 x 10"
+    assert value_tables(app) == expected_tables(pixels.astype(float), PRESETS["vertical_edges"].values)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.txt.png", b"hello, this is not an image", "not an image"),
+        ("empty.png", b"", "empty"),
+        ("broken.png", NOISE_PNG[: len(NOISE_PNG) // 2], "damaged or incomplete"),
+        ("huge.png", b"0" * (26 * 1024 * 1024), "the limit is 25 MB"),
+    ],
+)
+def test_a_bad_upload_gets_an_error_and_the_previous_image_stays(app, name, data, message):
+    before = value_tables(app)
+    app.sidebar.file_uploader[0].upload(name, data, "image/png")
+    app.run()
+    assert not app.exception
+    assert len(app.sidebar.error) == 1
+    assert name in app.sidebar.error[0].value
+    assert message in app.sidebar.error[0].value
+    assert app.session_state[state.SHOWN_IMAGE] == ("sample", DEFAULT_SAMPLE)
+    assert value_tables(app) == before
+    # The app keeps working: another preset still filters the previous image.
+    app.selectbox(key=state.PRESET).set_value("outline").run()
+    assert not app.exception
+    assert value_tables(app) == expected_tables(sample_pixels(), PRESETS["outline"].values)
+
+
+def test_an_image_too_small_for_the_filter_gets_a_message(app):
+    app.sidebar.file_uploader[0].upload("dot.png", png_bytes(np.full((1, 1), 200)), "image/png")
+    app.run()
+    assert not app.exception
+    assert any("needs at least 3 x 3" in error.value for error in app.main.error)
+    app.radio(key=state.PADDING).set_value("same").run()
+    assert not app.exception and not app.main.error
+    assert result_captions(app)[:2] == ["Original · 1 x 1", "Filtered (clip to 0..255) · 1 x 1"]
+    assert any("too small for 2 x 2 pooling" in info.value for info in app.info)

@@ -1,0 +1,152 @@
+"""Drawn grids: the numbers written in the cells are the numbers computed, crisp and readable."""
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from filters import format_values
+from filters.drawing import (
+    GRID_LINE,
+    HIGHLIGHT,
+    LABEL_LIMIT,
+    MAX_PICTURE_SIDE,
+    PIXEL_SHADING,
+    Outline,
+    Shading,
+    _font,
+    _font_px,
+    colour_legend,
+    label_inks,
+    render_grid,
+    shade,
+    value_labels,
+    wants_labels,
+)
+
+
+def test_labels_are_the_formatted_values():
+    values = np.array([[0, 64.0, 128], [48, 192, 85.3333]])
+    picture = render_grid(values, labels=value_labels(values))
+    assert picture.labels.tolist() == [["0", "64", "128"], ["48", "192", "85.33"]]
+    assert np.array_equal(picture.labels, format_values(values))
+
+
+def test_colour_labels_come_from_the_chosen_channel():
+    rgb = np.zeros((2, 2, 3))
+    rgb[..., 1] = [[1, 2], [3, 4]]
+    assert value_labels(rgb, channel=1).tolist() == [["1", "2"], ["3", "4"]]
+    assert value_labels(rgb, channel=0).tolist() == [["0", "0"], ["0", "0"]]
+
+
+def test_cells_are_enlarged_without_smoothing():
+    values = np.array([[0.0, 255.0], [100.0, 200.0]])
+    picture = render_grid(values, cell_px=10)
+    image = picture.image
+    assert image.shape == (20, 20, 3)
+    # Away from the grid lines each cell is one flat colour, exactly its value.
+    assert np.all(image[1:10, 1:10] == 0)
+    assert np.all(image[1:10, 11:20] == 255)
+    assert np.all(image[11:20, 1:10] == 100)
+    assert np.all(image[11:20, 11:20] == 200)
+
+
+def _cell(image: np.ndarray, row: int, col: int, cell: int) -> np.ndarray:
+    return image[row * cell : (row + 1) * cell, col * cell : (col + 1) * cell]
+
+
+def test_the_text_drawn_in_a_cell_is_its_value():
+    """Compare each cell with the value drawn independently by Pillow's ImageDraw."""
+    values = np.array([[192.0, 0.0], [255.0, 1009.0]])
+    labels = format_values(values)
+    cell = 48
+    picture = render_grid(values, Shading(0, 1009), labels=labels, cell_px=cell)
+    font = _font(_font_px(cell, max(len(text) for text in labels.ravel())))
+    inks = label_inks(shade(values, Shading(0, 1009)))
+    for (row, col), text in np.ndenumerate(labels):
+        drawn = _cell(picture.image, row, col, cell)[1:, 1:]  # skip the grid lines
+        background = tuple(int(v) for v in drawn[0, -1])
+        reference = Image.new("RGB", (cell, cell), background)
+        ImageDraw.Draw(reference).text(
+            (cell / 2, cell / 2), text, fill=tuple(int(v) for v in inks[row, col]), font=font, anchor="mm"
+        )
+        expected = np.asarray(reference)[1:, 1:]
+        # Same glyphs, possibly shifted by a pixel of rounding: compare ink amounts and shapes.
+        drawn_ink = np.abs(drawn.astype(int) - background).sum(axis=2) > 60
+        expected_ink = np.abs(expected.astype(int) - background).sum(axis=2) > 60
+        assert abs(int(drawn_ink.sum()) - int(expected_ink.sum())) <= 0.1 * expected_ink.sum(), text
+        assert _bbox_size(drawn_ink) == _bbox_size(expected_ink), text
+    # Different values really are drawn differently.
+    assert not np.array_equal(_cell(picture.image, 0, 0, cell), _cell(picture.image, 1, 0, cell))
+
+
+def _bbox_size(mask: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.nonzero(mask)
+    return (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+
+
+def test_text_contrasts_with_its_cell():
+    inks = label_inks(np.array([[[0, 0, 0], [255, 255, 255], [128, 128, 128], [33, 102, 172]]], np.uint8))
+    assert inks[0, 0].tolist() == [255, 255, 255]  # white on black
+    assert inks[0, 1].tolist() == [0, 0, 0]  # black on white
+    assert inks[0, 2].tolist() == [0, 0, 0]  # black on mid-grey has the higher contrast
+    assert inks[0, 3].tolist() == [255, 255, 255]  # white on the dark blue
+
+
+def test_white_text_is_drawn_on_a_black_cell_and_black_on_a_white_one():
+    values = np.array([[0.0, 255.0]])
+    picture = render_grid(values, labels=format_values(values), cell_px=48)
+    black_cell, white_cell = _cell(picture.image, 0, 0, 48), _cell(picture.image, 0, 1, 48)
+    assert black_cell[1:, 1:].max() == 255  # white ink present
+    assert white_cell[1:, 1:].min() == 0  # black ink present
+
+
+def test_diverging_scale_is_grey_at_zero_blue_below_orange_above():
+    colours = shade(np.array([[-10.0, 0.0, 10.0]]), Shading(-10, 10, diverging=True))
+    negative, zero, positive = (colours[0, i].astype(int) for i in range(3))
+    assert np.all(np.abs(zero - 128) <= 1)
+    assert negative[2] > negative[0]  # blue
+    assert positive[0] > positive[2]  # orange
+
+
+def test_colour_images_shade_each_channel():
+    rgb = np.array([[[255.0, 0.0, 128.0]]])
+    assert shade(rgb, PIXEL_SHADING).tolist() == [[[255, 0, 128]]]
+
+
+def test_outline_marks_the_window():
+    values = np.full((5, 5), 255.0)
+    picture = render_grid(values, cell_px=20, outlines=(Outline(1, 1, 3, 3),))
+    image = picture.image
+    assert image[20, 40].tolist() == list(HIGHLIGHT)  # top edge of the window
+    assert image[79, 40].tolist() == list(HIGHLIGHT)  # bottom edge
+    assert image[50, 50].tolist() == [255, 255, 255]  # inside untouched
+    assert image[5, 5].tolist() == [255, 255, 255]  # outside untouched
+    assert image[0, 5].tolist() == list(GRID_LINE)
+
+
+def test_big_images_are_reduced_for_the_screen_and_small_ones_enlarged():
+    big = render_grid(np.zeros((3024, 4032)))
+    assert max(big.image.shape[:2]) <= MAX_PICTURE_SIDE
+    assert big.cell_px < 1 and big.labels is None
+    small = render_grid(np.zeros((28, 28)))
+    assert small.image.shape[0] >= 28 * 10
+
+
+def test_labels_only_for_grids_up_to_the_limit():
+    assert wants_labels((LABEL_LIMIT, LABEL_LIMIT))
+    assert not wants_labels((LABEL_LIMIT + 1, 4))
+    assert not wants_labels((0, 0))
+
+
+def test_png_round_trips():
+    values = np.arange(9.0).reshape(3, 3)
+    picture = render_grid(values, labels=format_values(values))
+    decoded = np.asarray(Image.open(io.BytesIO(picture.png())))
+    assert np.array_equal(decoded, picture.image)
+
+
+def test_legend_has_the_requested_size():
+    legend = colour_legend(Shading(-1020, 1020, diverging=True), width=300, height=40)
+    assert legend.shape == (40, 300, 3)
+    assert np.all(np.abs(legend[5, 150].astype(int) - 128) <= 2)  # 0 in the middle is grey

@@ -1,0 +1,133 @@
+"""Section "The filter": choose a preset, edit its nine values and weight, see it as a heatmap.
+
+Returns the filter in force. A cell or weight that cannot be used gets a
+message, and the last valid filter stays in force until it is fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from filters.drawing import Shading, render_grid
+from filters.kernel import KernelError, format_weight, normalizing_weight, parse_kernel, parse_weight
+from filters.numbers import format_value, format_values
+from filters.presets import PRESETS
+from views import state
+
+COLUMNS = ("left", "middle", "right")
+ROWS = ("top", "middle", "bottom")
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    """The filter in force: its nine values and the weight that multiplies their sum."""
+
+    values: np.ndarray
+    weight: float
+
+    def as_tuple(self) -> tuple[tuple[float, ...], ...]:
+        """Hashable form, for cache keys."""
+        return tuple(tuple(float(v) for v in row) for row in self.values)
+
+
+def _load_preset() -> None:
+    """Put the chosen preset into the editor, discarding edits."""
+    state.seed_kernel_from_preset(st.session_state[state.PRESET])
+
+
+def _normalize() -> None:
+    weight = normalizing_weight(np.array(st.session_state[state.LAST_VALID_KERNEL]))
+    if weight is not None:
+        st.session_state[state.WEIGHT_TEXT] = format_weight(weight)
+
+
+def _editor_frame(values: list[list[float]]) -> pd.DataFrame:
+    """The seed values as text cells, so users may type 1/9 or -0.5."""
+    texts = format_values(np.array(values))
+    return pd.DataFrame(texts.tolist(), index=list(ROWS), columns=list(COLUMNS))
+
+
+def kernel_editor_ui() -> KernelChoice:
+    """Draw the filter section and return the filter in force."""
+    st.subheader("1. The filter")
+    choose, edit, picture = st.columns([1.3, 1.1, 1], gap="medium")
+    with choose:
+        st.selectbox(
+            "Preset",
+            list(PRESETS),
+            format_func=lambda key: PRESETS[key].name,
+            key=state.PRESET,
+            on_change=_load_preset,
+        )
+        st.caption(PRESETS[st.session_state[state.PRESET]].description)
+        st.caption(
+            "Each output pixel = weight x (sum of the 9 neighbours, each times the filter value "
+            "in the same position). No flipping: the arithmetic of a CNN layer."
+        )
+    with edit:
+        edited = st.data_editor(
+            _editor_frame(st.session_state[state.KERNEL_SEED]),
+            key=state.kernel_editor_key(),
+            column_config={
+                name: st.column_config.TextColumn(name, required=True, max_chars=24) for name in COLUMNS
+            },
+            width="stretch",
+        )
+        values = _kernel_in_force(edited)
+        weight_column, button_column = st.columns([1, 1], vertical_alignment="bottom")
+        weight_column.text_input(
+            "Weight",
+            key=state.WEIGHT_TEXT,
+            help="Multiplies every sum: 1/9 turns the box blur's sum into an average.",
+        )
+        weight = _weight_in_force()
+        normal = normalizing_weight(values)
+        button_column.button(
+            "Normalize",
+            on_click=_normalize,
+            disabled=normal is None,
+            help="Set the weight to 1 / (sum of the values) so that they add up to 1."
+            if normal is not None
+            else "The values add up to 0, so there is nothing to normalize (edge filters keep weight 1).",
+        )
+        if not np.array_equal(values, PRESETS[st.session_state[state.PRESET]].values):
+            st.button("Reset to the preset", on_click=_load_preset)
+    with picture:
+        _kernel_picture(values, weight)
+    return KernelChoice(values, weight)
+
+
+def _kernel_in_force(edited: pd.DataFrame) -> np.ndarray:
+    """Parse the editor; on a bad cell, warn and keep the last valid filter."""
+    try:
+        values = parse_kernel(edited.to_numpy())
+    except KernelError as problem:
+        st.warning(f"{problem} The last valid filter stays in force.", icon=":material/warning:")
+        return np.array(st.session_state[state.LAST_VALID_KERNEL])
+    st.session_state[state.LAST_VALID_KERNEL] = values.tolist()
+    return values
+
+
+def _weight_in_force() -> float:
+    """Parse the weight; on a bad one, warn and keep the last valid weight."""
+    try:
+        weight = parse_weight(st.session_state[state.WEIGHT_TEXT])
+    except KernelError as problem:
+        st.warning(f"{problem} The last valid weight stays in force.", icon=":material/warning:")
+        return float(st.session_state[state.LAST_VALID_WEIGHT])
+    st.session_state[state.LAST_VALID_WEIGHT] = weight
+    return weight
+
+
+def _kernel_picture(values: np.ndarray, weight: float) -> None:
+    """The filter as a small heatmap (blue negative, grey zero, orange positive) with its values."""
+    extent = max(float(np.abs(values).max()), 1e-9)
+    picture = render_grid(
+        values, Shading(-extent, extent, diverging=True), labels=format_values(values), cell_px=64
+    )
+    st.image(picture.png(), caption="The filter in force", width=192)
+    st.caption(f"Sum of values: **{format_value(values.sum())}** · weight **{format_weight(weight)}**")

@@ -1,0 +1,85 @@
+"""Sidebar block "Options": padding, output mapping, pooling, colour, working size, layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from filters.convolution import PADDINGS, Padding
+from filters.mapping import MAPPINGS, MappingKey
+from filters.pooling import POOL_KINDS, PoolKind
+from views import state
+
+CHANNELS = ("Red", "Green", "Blue")
+
+_PADDING_LABELS = {
+    "valid": "Valid: no padding, the image loses its 1-pixel border (28 x 28 -> 26 x 26, like Keras)",
+    "same": "Same: zeros around the border, the size stays (28 x 28 -> 28 x 28)",
+}
+_POOL_LABELS = {"max": "Max: keep the largest of the 4", "average": "Average of the 4"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The user's choices of how to apply the filter and show the results."""
+
+    padding: Padding
+    mapping: MappingKey
+    pool_kind: PoolKind
+    colour: bool
+    label_channel: int
+    write_values: bool
+    stacked: bool
+
+
+def options_ui(image_is_colour: bool) -> Options:
+    """Draw the option widgets in the sidebar and return the choices."""
+    sidebar = st.sidebar
+    sidebar.header("Options")
+    sidebar.radio("Padding", PADDINGS, format_func=_PADDING_LABELS.__getitem__, key=state.PADDING)
+    sidebar.selectbox(
+        "Output mapping",
+        list(MAPPINGS),
+        format_func=lambda key: MAPPINGS[key].label,
+        key=state.MAPPING,
+        help="What happens to the raw sums before they are shown and pooled.",
+    )
+    sidebar.caption(MAPPINGS[st.session_state[state.MAPPING]].description)
+    sidebar.radio(
+        "2 x 2 pooling, stride 2", POOL_KINDS, format_func=_POOL_LABELS.__getitem__, key=state.POOL_KIND
+    )
+    sidebar.toggle(
+        "Colour: filter each RGB channel",
+        key=state.COLOUR,
+        disabled=not image_is_colour,
+        help="Off: the image is turned gray first (ITU-R 601 luma, as Pillow's 'L': "
+        "0.299 R + 0.587 G + 0.114 B). On: the filter runs on red, green and blue separately "
+        "and the result is shown in colour."
+        if image_is_colour
+        else "This image has no colour: it is filtered as gray values.",
+    )
+    colour = image_is_colour and bool(st.session_state[state.COLOUR])
+    if colour:
+        sidebar.segmented_control("Values written for", CHANNELS, key=state.LABEL_CHANNEL, required=True)
+    sidebar.select_slider(
+        "Working size (longest side)",
+        state.WORKING_SIZES,
+        format_func=lambda size: size if size == state.FULL_SIZE else f"{size} px",
+        key=state.WORKING_SIZE,
+        help="Big photos are reduced to this size before filtering, so every click stays fast. "
+        "Full size filters every pixel of the original.",
+    )
+    sidebar.toggle(
+        "Write the values in the cells", key=state.WRITE_VALUES, help="For grids up to 32 x 32 pixels."
+    )
+    sidebar.radio("Layout", (state.LAYOUT_SIDE_BY_SIDE, state.LAYOUT_STACKED), key=state.LAYOUT)
+    return Options(
+        padding=st.session_state[state.PADDING],
+        mapping=st.session_state[state.MAPPING],
+        pool_kind=st.session_state[state.POOL_KIND],
+        colour=colour,
+        label_channel=CHANNELS.index(st.session_state.get(state.LABEL_CHANNEL, CHANNELS[0])),
+        write_values=bool(st.session_state[state.WRITE_VALUES]),
+        stacked=st.session_state[state.LAYOUT] == state.LAYOUT_STACKED,
+    )
