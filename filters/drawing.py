@@ -32,7 +32,13 @@ LABELLED_CELL_PX = 48
 
 HIGHLIGHT: RGB = (255, 176, 0)
 """Amber outline for the filter window and the chosen pixel: visible on gray and on the colour scale."""
+CHOSEN: RGB = (0, 190, 255)
+"""Cyan outline for the value pooling keeps: distinct from amber for colour-blind viewers too."""
 GRID_LINE: RGB = (128, 128, 128)
+PADDING_FILL: RGB = (214, 228, 255)
+"""Pale blue for zero-padding cells, so they never pass for real black pixels."""
+NOT_YET_FILL: RGB = (235, 235, 235)
+"""Light grey for output cells a stepper has not reached yet."""
 
 # Diverging scale for signed sums: blue below zero, mid-grey at zero, orange above.
 # Blue and orange stay distinct for the common colour-vision deficiencies.
@@ -87,6 +93,24 @@ class Outline:
     colour: RGB = HIGHLIGHT
 
 
+@dataclass(frozen=True, eq=False)
+class Fill:
+    """Cells (True in ``mask``, shape (H, W)) drawn in one flat ``colour`` instead of their shade."""
+
+    mask: np.ndarray
+    colour: RGB
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the cells of a drawn grid lie: picture size in pixels, cell size, rows and columns."""
+
+    width: int
+    height: int
+    cell_px: float
+    grid_shape: tuple[int, int]
+
+
 @dataclass(frozen=True)
 class GridPicture:
     """A drawn grid and what was written in it.
@@ -98,11 +122,19 @@ class GridPicture:
         Drawn size of one cell in pixels (below 1 when a big image is shown reduced).
     labels : ndarray of str or None
         The text written in each cell, or None when the grid is too big for values.
+    grid_shape : tuple of int
+        Rows and columns of the grid drawn.
     """
 
     image: np.ndarray
     cell_px: float
     labels: np.ndarray | None
+    grid_shape: tuple[int, int]
+
+    @property
+    def geometry(self) -> Geometry:
+        """Size and cell layout of the picture, for mapping clicks back to cells."""
+        return Geometry(self.image.shape[1], self.image.shape[0], self.cell_px, self.grid_shape)
 
     def png(self) -> bytes:
         """The picture as PNG bytes (fast compression: the grids are flat colour and compress well)."""
@@ -128,6 +160,14 @@ def cell_size(shape: tuple[int, ...], labelled: bool) -> float:
     if longest > MAX_PICTURE_SIDE:
         return MAX_PICTURE_SIDE / longest
     return float(max(1, (MAX_PICTURE_SIDE // 2) // longest))
+
+
+def fit_cell_px(shape: tuple[int, ...], target_px: int = 720, smallest: int = 16, largest: int = 180) -> int:
+    """Cell size that makes a grid about ``target_px`` wide: big cells for a 4x4 example, small for 34x34.
+
+    Pictures at least as large as their place on the page are never blurred by upscaling.
+    """
+    return max(smallest, min(largest, target_px // max(shape[0], shape[1], 1)))
 
 
 def shade(values: np.ndarray, shading: Shading) -> np.ndarray:
@@ -162,6 +202,7 @@ def render_grid(
     labels: np.ndarray | None = None,
     cell_px: float | None = None,
     outlines: tuple[Outline, ...] = (),
+    fills: tuple[Fill, ...] = (),
 ) -> GridPicture:
     """Draw a grid of values as a picture.
 
@@ -178,6 +219,8 @@ def render_grid(
         Drawn cell size; by default ``cell_size(values.shape, labels is not None)``.
     outlines : tuple of Outline
         Rectangles of cells to outline (the filter window, the chosen pixel).
+    fills : tuple of Fill
+        Cells drawn in a flat colour (zero padding, cells a stepper has not reached).
     """
     values = np.asarray(values)
     rows, cols = values.shape[:2]
@@ -186,8 +229,10 @@ def render_grid(
     if cell_px is None:
         cell_px = cell_size(values.shape, labels is not None)
     colours = shade(values, shading)
+    for fill in fills:
+        colours[fill.mask] = fill.colour
     if rows == 0 or cols == 0:
-        return GridPicture(np.zeros((1, 1, 3), dtype=np.uint8), cell_px, labels)
+        return GridPicture(np.zeros((1, 1, 3), dtype=np.uint8), cell_px, labels, (rows, cols))
     if cell_px >= 1:
         cell = int(cell_px)
         image = np.repeat(np.repeat(colours, cell, axis=0), cell, axis=1)
@@ -201,7 +246,26 @@ def render_grid(
         image = np.asarray(Image.fromarray(colours).resize(size, Image.Resampling.BOX)).copy()
     for outline in outlines:
         _draw_outline(image, outline, cell_px)
-    return GridPicture(image, cell_px, labels)
+    return GridPicture(image, cell_px, labels, (rows, cols))
+
+
+def cell_at(
+    geometry: Geometry, x: float, y: float, shown_width: float, shown_height: float
+) -> tuple[int, int] | None:
+    """The (row, col) of the cell under a click at (x, y) on a picture shown at the given size.
+
+    Browsers report clicks in displayed pixels; the picture may be scaled to fit
+    its column, and its cells may be enlarged or reduced. None when the click
+    misses the grid.
+    """
+    if shown_width <= 0 or shown_height <= 0:
+        return None
+    col = int((x * geometry.width / shown_width) // geometry.cell_px)
+    row = int((y * geometry.height / shown_height) // geometry.cell_px)
+    rows, cols = geometry.grid_shape
+    if 0 <= row < rows and 0 <= col < cols:
+        return row, col
+    return None
 
 
 def _font_px(cell: int, longest_label: int) -> int:

@@ -12,6 +12,9 @@ from fractions import Fraction
 import numpy as np
 
 KERNEL_SHAPE = (3, 3)
+ROW_NAMES = ("top", "middle", "bottom")
+COLUMN_NAMES = ("left", "middle", "right")
+"""How the editor labels the filter's rows and columns, and how messages name a cell."""
 MAX_ABS_VALUE = 1e6
 """Values beyond this are refused: they only make every output saturate."""
 
@@ -28,7 +31,7 @@ def parse_number(text: object, what: str) -> float:
     text : object
         The cell's content (a string, a number, or None for an empty cell).
     what : str
-        Where the value sits, for the message (e.g. ``"row 1, column 2"``).
+        Where the value sits, for the message (e.g. ``"cell in the top row, left column"``).
 
     Raises
     ------
@@ -86,7 +89,8 @@ def parse_kernel(cells: object) -> np.ndarray:
     kernel = np.empty(KERNEL_SHAPE, dtype=np.float64)
     for row in range(3):
         for col in range(3):
-            kernel[row, col] = parse_number(grid[row, col], f"cell in row {row + 1}, column {col + 1}")
+            where = f"cell in the {ROW_NAMES[row]} row, {COLUMN_NAMES[col]} column"
+            kernel[row, col] = parse_number(grid[row, col], where)
     return kernel
 
 

@@ -7,7 +7,6 @@ draw) with the core's own computation.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,16 +18,6 @@ from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from views import state
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
-
 
 def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
@@ -39,8 +28,14 @@ def png_bytes(array: np.ndarray) -> bytes:
 NOISE_PNG = png_bytes(np.random.default_rng(0).integers(0, 256, size=(40, 40)))
 
 
+CLICK_HINT = " · click a pixel to see its sum"
+
+
 def result_captions(at: AppTest) -> list[str]:
-    return [caption for image in at.image for caption in image.captions if " · " in caption]
+    """Captions of the results row: original and pooled are images, the filtered grid is clickable."""
+    images = [caption for image in at.image for caption in image.captions if " · " in caption]
+    filtered = [c.value.removesuffix(CLICK_HINT) for c in at.caption if c.value.endswith(CLICK_HINT)]
+    return [images[0], *filtered, *images[1:]]
 
 
 def value_tables(at: AppTest) -> dict[str, list[list[str]]]:
@@ -80,6 +75,8 @@ def test_first_load_shows_a_fashion_item_filtered_and_pooled(app):
         "Max pooled 2 x 2 · 13 x 13",
     ]
     assert "28 x 28 → 26 x 26 → 13 x 13" in app.markdown[1].value
+    clickable = [element for element in app.get("component_instance") if element.key == state.PICK]
+    assert len(clickable) == 1
 
 
 def test_values_on_screen_are_the_values_the_core_computed(app):
@@ -130,7 +127,7 @@ def test_a_bad_cell_gets_a_message_and_the_last_valid_filter_stays(app, bad):
     edit_cell(app, 2, "right", bad)
     assert not app.exception
     assert len(app.warning) == 1
-    assert "row 3, column 3" in app.warning[0].value
+    assert "bottom row, right column" in app.warning[0].value
     assert "last valid filter stays in force" in app.warning[0].value
     assert value_tables(app) == before
 

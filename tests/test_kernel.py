@@ -19,10 +19,10 @@ def test_parses_integers_decimals_fractions_and_exponents():
 @pytest.mark.parametrize(
     ("cell", "message"),
     [
-        (None, "row 2, column 3 is empty"),
-        ("", "row 2, column 3 is empty"),
-        ("   ", "row 2, column 3 is empty"),
-        (float("nan"), "row 2, column 3 is empty"),
+        (None, "middle row, right column is empty"),
+        ("", "middle row, right column is empty"),
+        ("   ", "middle row, right column is empty"),
+        (float("nan"), "middle row, right column is empty"),
         ("abc", "'abc', which is not a number"),
         ("1/0", "not a number"),
         ("nan", "not a number"),

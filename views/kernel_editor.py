@@ -13,13 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from filters.drawing import Shading, render_grid
-from filters.kernel import KernelError, format_weight, normalizing_weight, parse_kernel, parse_weight
+from filters.kernel import (
+    COLUMN_NAMES,
+    ROW_NAMES,
+    KernelError,
+    format_weight,
+    normalizing_weight,
+    parse_kernel,
+    parse_weight,
+)
 from filters.numbers import format_value, format_values
 from filters.presets import PRESETS
 from views import state
-
-COLUMNS = ("left", "middle", "right")
-ROWS = ("top", "middle", "bottom")
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def _normalize() -> None:
 def _editor_frame(values: list[list[float]]) -> pd.DataFrame:
     """The seed values as text cells, so users may type 1/9 or -0.5."""
     texts = format_values(np.array(values))
-    return pd.DataFrame(texts.tolist(), index=list(ROWS), columns=list(COLUMNS))
+    return pd.DataFrame(texts.tolist(), index=list(ROW_NAMES), columns=list(COLUMN_NAMES))
 
 
 def kernel_editor_ui() -> KernelChoice:
@@ -73,7 +78,7 @@ def kernel_editor_ui() -> KernelChoice:
             _editor_frame(st.session_state[state.KERNEL_SEED]),
             key=state.kernel_editor_key(),
             column_config={
-                name: st.column_config.TextColumn(name, required=True, max_chars=24) for name in COLUMNS
+                name: st.column_config.TextColumn(name, required=True, max_chars=24) for name in COLUMN_NAMES
             },
             width="stretch",
         )

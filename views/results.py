@@ -1,4 +1,8 @@
-"""Section "Filter, then pool": original, filtered and pooled grids side by side with their sizes."""
+"""Section "Filter, then pool": original, filtered and pooled grids side by side with their sizes.
+
+The filtered grid is clickable: a click selects the pixel that section 3
+explains. The grids outline what section 3 is looking at.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
 
 from filters.convolution import ImageTooSmall, check_fits
 from filters.drawing import (
     PIXEL_SHADING,
+    Geometry,
     Outline,
     Shading,
     colour_legend,
@@ -21,19 +27,23 @@ from filters.drawing import (
 )
 from filters.mapping import MAPPINGS
 from filters.pipeline import FilterResult
+from views import state
 from views.image_source import ChosenImage, size_text
 from views.kernel_editor import KernelChoice
 from views.loading import filter_image, working_pixels
 from views.options import CHANNELS, Options
+from views.selection import Marks
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One grid of the results row: its title, values and shading."""
+    """One grid of the results row: its title, values, shading and outlines."""
 
     title: str
     values: np.ndarray
     shading: Shading
+    outlines: tuple[Outline, ...]
+    clickable: bool = False
 
     @property
     def size_text(self) -> str:
@@ -41,17 +51,39 @@ class Panel:
         return f"{cols} x {rows}"
 
 
+@dataclass(frozen=True)
+class DrawnGrid:
+    """A grid drawn as PNG, with where its cells lie."""
+
+    png: bytes
+    geometry: Geometry
+
+
+class EncodedPng:
+    """Pre-encoded PNG bytes for ``streamlit_image_coordinates``, which calls ``source.save(buffer, ...)``.
+
+    Handing it bytes we already cached saves encoding the picture again on every rerun.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def save(self, buffer, **_options) -> None:
+        buffer.write(self.data)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def grid_png(
+def draw_grid(
     values: np.ndarray,
     shading: Shading,
     labelled: bool,
     label_channel: int,
     outlines: tuple[Outline, ...] = (),
-) -> bytes:
+) -> DrawnGrid:
     """The grid drawn as PNG, cached by content: a rerun that changes nothing draws nothing."""
     labels = value_labels(values, label_channel) if labelled else None
-    return render_grid(values, shading, labels=labels, outlines=outlines).png()
+    picture = render_grid(values, shading, labels=labels, outlines=outlines)
+    return DrawnGrid(picture.png(), picture.geometry)
 
 
 def compute_result(chosen: ChosenImage, kernel: KernelChoice, options: Options) -> FilterResult | None:
@@ -67,15 +99,21 @@ def compute_result(chosen: ChosenImage, kernel: KernelChoice, options: Options) 
     )
 
 
-def results_ui(chosen: ChosenImage, result: FilterResult, options: Options) -> None:
+def results_ui(chosen: ChosenImage, result: FilterResult, options: Options, marks: Marks) -> None:
     """Draw the three grids with their sizes, the colour legend and the values as tables."""
     st.subheader("2. Filter, then pool")
     shading = output_shading(result.mapping)
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
-        Panel("Original", result.image, PIXEL_SHADING),
-        Panel(f"Filtered ({MAPPINGS[result.mapping.key].label.lower()})", result.output, shading),
-        Panel(f"{pool_title} 2 x 2", result.pooled, shading),
+        Panel("Original", result.image, PIXEL_SHADING, marks.original),
+        Panel(
+            f"Filtered ({MAPPINGS[result.mapping.key].label.lower()})",
+            result.output,
+            shading,
+            marks.filtered,
+            clickable=True,
+        ),
+        Panel(f"{pool_title} 2 x 2", result.pooled, shading, marks.pooled),
     ]
     st.markdown(_size_story(result))
     if chosen.decoded.downscaled:
@@ -116,22 +154,33 @@ def _size_story(result: FilterResult) -> str:
 
 def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
     rows, cols = panel.values.shape[:2]
-    caption = f"{panel.title} · {panel.size_text}"
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
         return
-    png = grid_png(
+    drawn = draw_grid(
         panel.values,
         panel.shading,
         options.write_values and wants_labels(panel.values.shape),
         options.label_channel,
+        panel.outlines,
     )
-    if relative_to is None:
-        st.image(png, caption=caption, width="stretch")
+    place = st.container()
+    if relative_to is not None:
+        # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
+        place, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
+    caption = f"{panel.title} · {panel.size_text}"
+    if not panel.clickable:
+        place.image(drawn.png, caption=caption, width="stretch")
         return
-    # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
-    left, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
-    left.image(png, caption=caption, width="stretch")
+    st.session_state[state.PICK_GEOMETRY] = drawn.geometry
+    with place:
+        streamlit_image_coordinates(
+            EncodedPng(drawn.png),
+            key=state.PICK,
+            width="stretch",
+            cursor="crosshair",
+        )
+        st.caption(f"{caption} · click a pixel to see its sum")
 
 
 def _value_tables(panels: list[Panel], options: Options) -> None:

@@ -14,7 +14,6 @@ from filters.presets import DEFAULT_PRESET, PRESETS
 from filters.samples import DEFAULT_SAMPLE
 
 # Image source (sidebar)
-SOURCE_MODE = "source_mode"  # "Sample" or "Upload"
 SAMPLE_GROUP = "sample_group"
 SAMPLE_KEY = "sample_key"
 UPLOADER = "uploader"
@@ -39,10 +38,44 @@ POOL_KIND = "pool_kind"
 LAYOUT = "layout"
 WRITE_VALUES = "write_values"
 
-SOURCE_SAMPLE, SOURCE_UPLOAD = "Sample", "Upload"
+# Step by step (section 3)
+STEP_VIEW = "step_view"
+INSPECT_ROW = "inspect_row"  # the output pixel explained, and the centre of zoom regions
+INSPECT_COL = "inspect_col"
+INSPECT_CONTEXT = "inspect_context"  # (image, output size) the pixel belongs to
+PICK = "pick_output"  # the clickable filtered image
+PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to pixels
+LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
+CONV_STEPPER = "conv"  # prefix of the convolution stepper's keys
+POOL_STEPPER = "pool"  # prefix of the pooling stepper's keys
+POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
+
+VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL = "Inspect a pixel", "Slide the filter", "Pool step by step"
+STEP_VIEWS = (VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL)
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
 WORKING_SIZES: tuple[int | str, ...] = (128, 256, 512, 1024, 2048, FULL_SIZE)
+
+
+def stepper_key(prefix: str, part: str) -> str:
+    """Key of one part of a stepper's state.
+
+    Parts: "step" (1-based step number, also the scrub slider), "playing",
+    "speed" (steps per second), "ticked" (the last fragment run was a timer
+    tick), and "context" (what the position belongs to; see reset_when_changed).
+    """
+    return f"{prefix}_{part}"
+
+
+def reset_when_changed(context_key: str, context: object, first_values: dict[str, object]) -> None:
+    """When ``context`` differs from the last run's, put ``first_values`` into session state.
+
+    Used for state that belongs to one image or one filter: a stepper's
+    position resets when the image, the filter or the region changes.
+    """
+    if st.session_state.get(context_key) != context:
+        st.session_state[context_key] = context
+        st.session_state.update(first_values)
 
 
 def kernel_editor_key() -> str:
@@ -63,7 +96,6 @@ def seed_kernel_from_preset(preset_key: str) -> None:
 def init_state() -> None:
     """Give every key its first value, once per session."""
     defaults = {
-        SOURCE_MODE: SOURCE_SAMPLE,
         SAMPLE_GROUP: "Fashion items",
         SAMPLE_KEY: DEFAULT_SAMPLE,
         SHOWN_IMAGE: ("sample", DEFAULT_SAMPLE),
@@ -76,6 +108,8 @@ def init_state() -> None:
         POOL_KIND: "max",
         LAYOUT: LAYOUT_SIDE_BY_SIDE,
         WRITE_VALUES: True,
+        STEP_VIEW: VIEW_INSPECT,
+        POOL_SOURCE: "image",
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
