@@ -13,6 +13,7 @@ from views.kernel_editor import kernel_editor_ui
 from views.options import options_ui
 from views.results import compute_result, results_ui
 from views.selection import marks_for, selected_pixel
+from views.server import configure_server
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
 
 INTRO = (
@@ -30,6 +31,7 @@ STEP_VIEWS = {
 
 def main() -> None:
     st.set_page_config(page_title="Convolution & pooling, pixel by pixel", page_icon="🔎", layout="wide")
+    configure_server()
     state.init_state()
     st.title("Convolution & pooling, pixel by pixel")
     st.markdown(INTRO)

@@ -19,6 +19,8 @@ from typing import Literal
 import numpy as np
 from scipy.signal import convolve2d
 
+from filters.channels import per_channel
+
 Padding = Literal["valid", "same"]
 PADDINGS: tuple[Padding, ...] = ("valid", "same")
 
@@ -76,20 +78,16 @@ def convolve(
         raise ValueError(f"The filter must be 3 x 3; got shape {kernel.shape}.")
     check_fits(image.shape, padding)
     sums = convolve2d(image, kernel[::-1, ::-1], mode=padding, boundary="fill", fillvalue=0)
-    return weight * sums
+    if weight != 1:
+        sums *= weight  # in place: a 12-megapixel image needs no second array
+    return sums
 
 
 def convolve_channels(
     pixels: np.ndarray, kernel: np.ndarray, *, weight: float = 1.0, padding: Padding = "valid"
 ) -> np.ndarray:
     """``convolve`` a gray (H, W) image, or each channel of a colour (H, W, C) image on its own."""
-    if pixels.ndim == 2:
-        return convolve(pixels, kernel, weight=weight, padding=padding)
-    channels = [
-        convolve(pixels[..., channel], kernel, weight=weight, padding=padding)
-        for channel in range(pixels.shape[2])
-    ]
-    return np.stack(channels, axis=-1)
+    return per_channel(pixels, lambda channel: convolve(channel, kernel, weight=weight, padding=padding))
 
 
 @dataclass(frozen=True)

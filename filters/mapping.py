@@ -85,20 +85,29 @@ class FittedMapping:
     diverging: bool
 
     def apply(self, raw: np.ndarray | float) -> np.ndarray:
-        """Map raw sums (an array or one value) to output values."""
+        """Map raw sums (an array or one value) to output values.
+
+        The result is one new array laid out in memory like ``raw`` (colour
+        stays stored channel by channel), written in place step by step.
+        """
         raw = np.asarray(raw, dtype=np.float64)
+        out = np.empty_like(raw)
         if self.key == "clip":
-            return np.clip(raw, 0.0, 255.0)
+            return np.clip(raw, 0.0, 255.0, out=out)
         if self.key == "relu":
-            return np.maximum(raw, 0.0)
+            return np.maximum(raw, 0.0, out=out)
         if self.key == "abs":
-            return np.abs(raw)
+            return np.abs(raw, out=out)
         if self.key == "stretch":
             span = self.raw_high - self.raw_low
             if span == 0:
-                return np.zeros_like(raw)
-            return np.rint((raw - self.raw_low) * (255.0 / span))
-        return raw.copy()
+                out.fill(0.0)
+                return out
+            np.subtract(raw, self.raw_low, out=out)
+            out *= 255.0 / span
+            return np.rint(out, out=out)
+        np.copyto(out, raw)
+        return out
 
     def explain(self, raw_value: float) -> str:
         """The mapping of one value written out, e.g. ``clip 1009 to 0..255 = 255``."""

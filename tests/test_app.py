@@ -7,6 +7,7 @@ draw) with the core's own computation.
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -29,6 +30,11 @@ NOISE_PNG = png_bytes(np.random.default_rng(0).integers(0, 256, size=(40, 40)))
 
 
 CLICK_HINT = " · click a pixel to see its sum"
+
+
+def shown(markdown: str) -> str:
+    """The text a Markdown string shows: user text reaches the page with its punctuation escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def result_captions(at: AppTest) -> list[str]:
@@ -62,7 +68,7 @@ def expected_tables(pixels: np.ndarray, kernel: np.ndarray, weight: float = 1.0,
 
 
 def edit_cell(at: AppTest, row: int, column: str, text: str) -> None:
-    key = f"kernel_editor_{at.session_state[state.KERNEL_EDITOR_VERSION]}"
+    key = state.kernel_editor_key_for(at.session_state[state.KERNEL_EDITOR_VERSION])
     at.session_state[key] = {"edited_rows": {str(row): {column: text}}, "added_rows": [], "deleted_rows": []}
     at.run()
 
@@ -127,8 +133,8 @@ def test_a_bad_cell_gets_a_message_and_the_last_valid_filter_stays(app, bad):
     edit_cell(app, 2, "right", bad)
     assert not app.exception
     assert len(app.warning) == 1
-    assert "bottom row, right column" in app.warning[0].value
-    assert "last valid filter stays in force" in app.warning[0].value
+    assert "bottom row, right column" in shown(app.warning[0].value)
+    assert "last valid filter stays in force" in shown(app.warning[0].value)
     assert value_tables(app) == before
 
 
@@ -153,7 +159,7 @@ def test_a_bad_weight_gets_a_message_and_the_last_valid_weight_stays(app):
     before = value_tables(app)
     app.text_input(key=state.WEIGHT_TEXT).set_value("ten").run()
     assert not app.exception
-    assert "last valid weight stays in force" in app.warning[0].value
+    assert "last valid weight stays in force" in shown(app.warning[0].value)
     assert value_tables(app) == before
 
 
@@ -242,8 +248,8 @@ def test_a_bad_upload_gets_an_error_and_the_previous_image_stays(app, name, data
     app.run()
     assert not app.exception
     assert len(app.sidebar.error) == 1
-    assert name in app.sidebar.error[0].value
-    assert message in app.sidebar.error[0].value
+    assert name in shown(app.sidebar.error[0].value)
+    assert message in shown(app.sidebar.error[0].value)
     assert app.session_state[state.SHOWN_IMAGE] == ("sample", DEFAULT_SAMPLE)
     assert value_tables(app) == before
     # The app keeps working: another preset still filters the previous image.
@@ -256,7 +262,7 @@ def test_an_image_too_small_for_the_filter_gets_a_message(app):
     app.sidebar.file_uploader[0].upload("dot.png", png_bytes(np.full((1, 1), 200)), "image/png")
     app.run()
     assert not app.exception
-    assert any("needs at least 3 x 3" in error.value for error in app.main.error)
+    assert any("needs at least 3 x 3" in shown(error.value) for error in app.main.error)
     app.radio(key=state.PADDING).set_value("same").run()
     assert not app.exception and not app.main.error
     assert result_captions(app)[:2] == ["Original · 1 x 1", "Filtered (clip to 0..255) · 1 x 1"]

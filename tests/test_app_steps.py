@@ -14,7 +14,8 @@ from views import state
 
 HEADER = re.compile(r"Output pixel \(row (\d+), column (\d+)\).* = \*\*(-?[\d.]+)\*\*")
 CONV_STEP = re.compile(
-    r"\*\*Step (\d+) of (\d+)\*\*.*input rows (\d+)–(\d+), columns (\d+)–(\d+) gives output pixel "
+    r"\*\*Step (\d+) of (\d+)\*\*.*input rows (-?\d+) to (-?\d+), columns (-?\d+) to (-?\d+) "
+    r"gives output pixel "
     r"\(row (\d+), column (\d+)\) = \*\*(-?[\d.]+)\*\*"
 )
 POOL_STEP = re.compile(

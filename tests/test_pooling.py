@@ -83,3 +83,16 @@ def test_bad_arguments_are_refused():
         max_pool(LECTURE_4X4, size=0)
     with pytest.raises(ValueError, match="2-D"):
         list(pool_steps(np.zeros((4, 4, 3))))
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2), (2, 1), (3, 3)])
+@pytest.mark.parametrize("kind", ["max", "average"])
+def test_pool_matches_a_plain_loop_for_any_size_and_stride(size, stride, kind):
+    array = np.random.default_rng(size * 10 + stride).normal(size=(9, 8, 2))
+    rows, cols = pooled_shape(array.shape, size, stride)
+    expected = np.empty((rows, cols, 2))
+    for row in range(rows):
+        for col in range(cols):
+            block = array[row * stride : row * stride + size, col * stride : col * stride + size]
+            expected[row, col] = block.max(axis=(0, 1)) if kind == "max" else block.mean(axis=(0, 1))
+    np.testing.assert_allclose(pool(array, kind, size, stride), expected, rtol=1e-12)

@@ -15,6 +15,8 @@ from filters.images import ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS_TEXT, MAX_UPLOA
 from filters.samples import list_samples
 from views import state
 from views.loading import decode_sample, decode_upload
+from views.server import UPLOADER_LIMIT_MB
+from views.text import plain
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def image_source_ui() -> ChosenImage:
         type=list(ACCEPTED_EXTENSIONS),
         key=state.UPLOADER,
         on_change=_take_upload,
-        max_upload_size=MAX_UPLOAD_MB,
+        max_upload_size=UPLOADER_LIMIT_MB,
         help=f"{ACCEPTED_FORMATS_TEXT}, up to {MAX_UPLOAD_MB} MB. The image stays in this "
         "browser session's memory: it is never saved or sent anywhere.",
     )
@@ -94,11 +96,11 @@ def image_source_ui() -> ChosenImage:
     if uploaded is not None:
         refusal = decode_upload(uploaded.getvalue(), uploaded.name, _max_side())
         if isinstance(refusal, str):
-            sidebar.error(f"{refusal} Still showing {chosen.title}.", icon=":material/error:")
+            sidebar.error(plain(f"{refusal} Still showing {chosen.title}."), icon=":material/error:")
     last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
     if last_upload is not None and st.session_state[state.SHOWN_IMAGE][0] == "sample":
-        sidebar.button(f"Show {last_upload[0]} again", on_click=_show_last_upload)
-    sidebar.caption(f"Showing **{chosen.title}**, {size_text(chosen.decoded)}.")
+        sidebar.button(f"Show {plain(last_upload[0])} again", on_click=_show_last_upload)
+    sidebar.caption(f"Showing **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
     for note in chosen.decoded.notes:
         sidebar.caption(note)
     return chosen
@@ -111,7 +113,7 @@ def _decode_shown(kind: str, name: str, titles: dict[str, str]) -> ChosenImage:
         if isinstance(decoded, DecodedImage):
             return ChosenImage(upload_name, decoded)
         # Refused at a new working size (e.g. too many pixels at full size): back to the sample.
-        st.sidebar.error(decoded)
+        st.sidebar.error(plain(decoded))
         kind, name = "sample", st.session_state[state.SAMPLE_KEY]
         st.session_state[state.SHOWN_IMAGE] = (kind, name)
     return ChosenImage(titles[name], decode_sample(name, _max_side()))

@@ -95,7 +95,7 @@ def window_grids(explanation: PixelExplanation) -> list[tuple[str, np.ndarray]]:
     ]
     top, left = explanation.centre[0] - 1, explanation.centre[1] - 1
     titles = [
-        f"Input window: rows {top}–{top + 2}, columns {left}–{left + 2}",
+        f"Input window: rows {top} to {top + 2}, columns {left} to {left + 2}",
         "× the filter",
         "= the nine products",
     ]

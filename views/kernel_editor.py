@@ -25,6 +25,7 @@ from filters.kernel import (
 from filters.numbers import format_value, format_values
 from filters.presets import PRESETS
 from views import state
+from views.text import plain
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,16 @@ def kernel_editor_ui() -> KernelChoice:
             key=state.PRESET,
             on_change=_load_preset,
         )
-        st.caption(PRESETS[st.session_state[state.PRESET]].description)
+        preset = PRESETS[st.session_state[state.PRESET]]
+        st.caption(preset.description)
         st.caption(
             "Each output pixel = weight x (sum of the 9 neighbours, each times the filter value "
             "in the same position). No flipping: the arithmetic of a CNN layer."
         )
     with edit:
+        seed = _editor_frame(st.session_state[state.KERNEL_SEED])
         edited = st.data_editor(
-            _editor_frame(st.session_state[state.KERNEL_SEED]),
+            seed,
             key=state.kernel_editor_key(),
             column_config={
                 name: st.column_config.TextColumn(name, required=True, max_chars=24) for name in COLUMN_NAMES
@@ -99,7 +102,7 @@ def kernel_editor_ui() -> KernelChoice:
             if normal is not None
             else "The values add up to 0, so there is nothing to normalize (edge filters keep weight 1).",
         )
-        if not np.array_equal(values, PRESETS[st.session_state[state.PRESET]].values):
+        if not edited.equals(seed) or not np.array_equal(values, preset.values) or weight != preset.weight:
             st.button("Reset to the preset", on_click=_load_preset)
     with picture:
         _kernel_picture(values, weight)
@@ -111,7 +114,7 @@ def _kernel_in_force(edited: pd.DataFrame) -> np.ndarray:
     try:
         values = parse_kernel(edited.to_numpy())
     except KernelError as problem:
-        st.warning(f"{problem} The last valid filter stays in force.", icon=":material/warning:")
+        st.warning(plain(f"{problem} The last valid filter stays in force."), icon=":material/warning:")
         return np.array(st.session_state[state.LAST_VALID_KERNEL])
     st.session_state[state.LAST_VALID_KERNEL] = values.tolist()
     return values
@@ -122,7 +125,7 @@ def _weight_in_force() -> float:
     try:
         weight = parse_weight(st.session_state[state.WEIGHT_TEXT])
     except KernelError as problem:
-        st.warning(f"{problem} The last valid weight stays in force.", icon=":material/warning:")
+        st.warning(plain(f"{problem} The last valid weight stays in force."), icon=":material/warning:")
         return float(st.session_state[state.LAST_VALID_WEIGHT])
     st.session_state[state.LAST_VALID_WEIGHT] = weight
     return weight

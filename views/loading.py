@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from filters.channels import channels_first_copy
 from filters.convolution import Padding
 from filters.images import DecodedImage, ImageRejected, decode_image, to_grayscale
 from filters.mapping import MappingKey
@@ -41,7 +42,7 @@ def decode_upload(data: bytes, name: str, max_side: int | None) -> DecodedImage 
 def working_pixels(decoded: DecodedImage, colour: bool) -> np.ndarray:
     """The pixels the filter runs on: gray (H, W) by ITU-R 601 luma, or colour (H, W, 3)."""
     if colour:
-        return decoded.rgb.astype(np.float64)
+        return channels_first_copy(decoded.rgb)
     return to_grayscale(decoded.rgb)
 
 

@@ -14,8 +14,8 @@ from views import state
 CHANNELS = ("Red", "Green", "Blue")
 
 _PADDING_LABELS = {
-    "valid": "Valid: no padding, the image loses its 1-pixel border (28 x 28 -> 26 x 26, like Keras)",
-    "same": "Same: zeros around the border, the size stays (28 x 28 -> 28 x 28)",
+    "valid": "Valid: no padding; the image loses its 1-pixel border (e.g. 28 x 28 → 26 x 26, like Keras)",
+    "same": "Same: zeros around the border; the size stays (e.g. 28 x 28 → 28 x 28)",
 }
 _POOL_LABELS = {"max": "Max: keep the largest of the 4", "average": "Average of the 4"}
 

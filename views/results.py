@@ -33,6 +33,7 @@ from views.kernel_editor import KernelChoice
 from views.loading import filter_image, working_pixels
 from views.options import CHANNELS, Options
 from views.selection import Marks
+from views.text import plain
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def compute_result(chosen: ChosenImage, kernel: KernelChoice, options: Options) 
     try:
         check_fits(pixels.shape, options.padding)
     except ImageTooSmall as problem:
-        st.error(f"{chosen.title}: {problem}", icon=":material/error:")
+        st.error(plain(f"{chosen.title}: {problem}"), icon=":material/error:")
         return None
     return filter_image(
         pixels, kernel.as_tuple(), kernel.weight, options.padding, options.mapping, options.pool_kind
@@ -117,7 +118,7 @@ def results_ui(chosen: ChosenImage, result: FilterResult, options: Options, mark
     ]
     st.markdown(_size_story(result))
     if chosen.decoded.downscaled:
-        st.caption(f"{chosen.title}: {size_text(chosen.decoded)}.")
+        st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
     if options.stacked:
         for panel in panels:
             _draw_panel(panel, options, relative_to=result.image.shape[1])
@@ -147,9 +148,13 @@ def _size_story(result: FilterResult) -> str:
     )
     return (
         f"**{cols} x {rows} → {out_cols} x {out_rows} → {pool_cols} x {pool_rows}**: {border}; "
-        f"pooling keeps 1 value of every 2 x 2 block, so {out_rows * out_cols:,} pixels become "
-        f"{pool_rows * pool_cols:,} (a quarter)."
+        f"pooling keeps 1 value of every 2 x 2 block, so {_pixels(out_rows * out_cols)} become "
+        f"{_pixels(pool_rows * pool_cols)} (a quarter)."
     )
+
+
+def _pixels(count: int) -> str:
+    return f"{count:,} pixel" if count == 1 else f"{count:,} pixels"
 
 
 def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:

@@ -78,9 +78,14 @@ def reset_when_changed(context_key: str, context: object, first_values: dict[str
         st.session_state.update(first_values)
 
 
+def kernel_editor_key_for(version: int) -> str:
+    """Key of the kernel editor widget of a given version (a new one after every reset)."""
+    return f"kernel_editor_{version}"
+
+
 def kernel_editor_key() -> str:
-    """Key of the current kernel editor widget (a new one after every reset)."""
-    return f"kernel_editor_{st.session_state[KERNEL_EDITOR_VERSION]}"
+    """Key of the current kernel editor widget."""
+    return kernel_editor_key_for(st.session_state[KERNEL_EDITOR_VERSION])
 
 
 def seed_kernel_from_preset(preset_key: str) -> None:

@@ -204,10 +204,10 @@ def _convolution_step(step: int, result: FilterResult, options: Options, region:
         outlines=(Outline(row - region.top, col - region.left),),
         fills=(Fill(not_yet, NOT_YET_FILL),),
     )
+    top, left = explanation.centre[0] - 1, explanation.centre[1] - 1
     st.markdown(
         f"**Step {step + 1} of {region.count}**{channel_note(result, options)}: the window on input rows "
-        f"{explanation.centre[0] - 1}–{explanation.centre[0] + 1}, columns {explanation.centre[1] - 1}–"
-        f"{explanation.centre[1] + 1} gives output pixel (row {row}, column {col}) = "
+        f"{top} to {top + 2}, columns {left} to {left + 2} gives output pixel (row {row}, column {col}) = "
         f"**{final_value(explanation, result.mapping)}**"
     )
     left, right = st.columns(2)

@@ -9,32 +9,16 @@ Every test saves a screenshot to ``tests/e2e/screenshots/`` (git-ignored).
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import wait_for_app
+from tests.e2e.helpers import SharedSessions, wait_for_app
+from tests.e2e.server import CHROMIUM, CHROMIUM_FLAGS, AppServer, ServerError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -45,73 +29,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _streamlit_command() -> list[str]:
-    """The README's ``streamlit run app.py``, from the Python environment running the tests."""
-    beside_python = Path(sys.executable).with_name("streamlit")
-    executable = str(beside_python) if beside_python.exists() else shutil.which("streamlit")
-    if executable is None:
-        pytest.fail("The streamlit command is not installed: pip install -r requirements.txt")
-    return [executable, "run", "app.py"]
-
-
-class AppServer:
-    """A running ``streamlit run app.py`` on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = SCREENSHOTS.parent / f"server-{self.port}.log"
-        SCREENSHOTS.mkdir(exist_ok=True)
-        command = [
-            *_streamlit_command(),
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ]
-        self._log_file = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"streamlit exited with {self.process.returncode}:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        pytest.fail(f"streamlit did not become healthy within {timeout} s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self._log_file.close()
-
-
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[AppServer]:
-    server = AppServer()
+    """The app, started once for all browser tests as the README says."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    try:
+        server = AppServer()
+    except ServerError as error:
+        pytest.fail(str(error))
     yield server
     server.stop()
-    server.log.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -151,3 +78,11 @@ def page(browser, app_server, request):
         assert page.locator('[data-testid="stException"]').count() == 0, "the page shows a traceback"
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def sessions(browser, app_server):
+    """Browser sessions shared by the tests of one module (see helpers.SharedSessions)."""
+    shared = SharedSessions(browser, app_server.url)
+    yield shared
+    shared.close()

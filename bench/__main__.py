@@ -1,0 +1,57 @@
+"""``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
+
+Options: ``--only core,drawing,app,browser`` to run some sections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+
+
+def machine() -> str:
+    """The machine and the library versions, to print with the tables."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    libraries = ", ".join(
+        f"{name} {version(name)}" for name in ("numpy", "scipy", "pillow", "streamlit", "matplotlib")
+    )
+    return (
+        f"Machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()} on "
+        f"{platform.system()} {platform.machine()}; {libraries}."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="core,drawing,app,browser", help="comma-separated sections")
+    sections = parser.parse_args().only.split(",")
+    parts = [machine()]
+    titles = {
+        "core": "### Core",
+        "drawing": "### Drawing a grid with its values",
+        "app": "### App, server side (AppTest, one process)",
+        "browser": "### Browser and memory (the app started with streamlit run)",
+    }
+    print(parts[0], flush=True)
+    for section in sections:
+        module = importlib.import_module(f"bench.{'app_server' if section == 'app' else section}")
+        parts += [titles[section], module.run()]
+        print("\n" + "\n\n".join(parts[-2:]), flush=True)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n\n".join(parts) + "\n")
+
+
+if __name__ == "__main__":
+    main()
