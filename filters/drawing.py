@@ -340,12 +340,15 @@ def _write_labels(image: np.ndarray, colours: np.ndarray, labels: np.ndarray, ce
 
 
 def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
-    """A thick coloured frame with a thin black inner line, visible on any background."""
-    top = round(outline.top * cell_px)
-    left = round(outline.left * cell_px)
-    bottom = round((outline.top + outline.rows) * cell_px)
-    right = round((outline.left + outline.cols) * cell_px)
+    """A thick coloured frame with a thin black inner line, visible on any background.
+
+    On a big photo a pixel or a 3x3 window is only a few picture pixels wide: the
+    frame then grows around it to a size that can be seen.
+    """
     height, width = image.shape[:2]
+    smallest = max(12, max(height, width) // 50)
+    top, bottom = _span(outline.top, outline.rows, cell_px, smallest)
+    left, right = _span(outline.left, outline.cols, cell_px, smallest)
     top, left = max(0, min(top, height - 1)), max(0, min(left, width - 1))
     bottom, right = max(top + 1, min(bottom, height)), max(left + 1, min(right, width))
     thickness = max(2, round(max(cell_px, 1) / 10), max(height, width) // 300)
@@ -358,6 +361,15 @@ def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
         image[max(t, b - band) : b, left_edge:right_edge] = colour
         image[t:b, left_edge : left_edge + band] = colour
         image[t:b, max(left_edge, right_edge - band) : right_edge] = colour
+
+
+def _span(first: int, count: int, cell_px: float, smallest: int) -> tuple[int, int]:
+    """Start and end, in picture pixels, of ``count`` cells from ``first``, at least ``smallest`` long."""
+    start, end = round(first * cell_px), round((first + count) * cell_px)
+    if end - start < smallest:
+        middle = (start + end) // 2
+        start, end = middle - smallest // 2, middle + smallest - smallest // 2
+    return start, end
 
 
 def colour_legend(shading: Shading, width: int = 600, height: int = 56) -> np.ndarray:
