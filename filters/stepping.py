@@ -39,10 +39,6 @@ class Region:
             raise IndexError(f"Step {step} is outside 0..{self.count - 1}.")
         return self.top + step // self.cols, self.left + step % self.cols
 
-    def step_of(self, row: int, col: int) -> int:
-        """The step that visits (row, col); the inverse of ``cell``."""
-        return (row - self.top) * self.cols + (col - self.left)
-
     def slices(self) -> tuple[slice, slice]:
         """Index an array with ``array[region.slices()]``."""
         return slice(self.top, self.top + self.rows), slice(self.left, self.left + self.cols)

@@ -74,7 +74,6 @@ def test_region_walks_in_reading_order():
     region = Region(2, 5, 2, 3)
     cells = [region.cell(step) for step in range(region.count)]
     assert cells == [(2, 5), (2, 6), (2, 7), (3, 5), (3, 6), (3, 7)]
-    assert [region.step_of(*cell) for cell in cells] == list(range(6))
     with pytest.raises(IndexError):
         region.cell(6)
 
