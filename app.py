@@ -1,52 +1,29 @@
-"""Convolution and pooling, pixel by pixel: a Streamlit app for learning what a CNN layer does.
+"""Start the visualizer: ``streamlit run app.py``.
 
-Run with ``streamlit run app.py``. This file only lays out the page; each
-section lives in ``views/`` and every number comes from the core in ``filters/``.
+Streamlit finds the ``app`` defined here and serves the page (``page.py``)
+through it. This module is imported once, when the server starts and before it
+answers any request, so it is where settings of the whole server process go;
+the page and its views change nothing outside themselves.
 """
 
 import streamlit as st
+from starlette.formparsers import MultiPartParser
 
-from views import state
-from views.image_source import image_source_ui
-from views.inspector import inspector_ui
-from views.kernel_editor import kernel_editor_ui
-from views.options import options_ui
-from views.results import compute_result, results_ui
-from views.selection import marks_for, selected_pixel
-from views.server import configure_server
-from views.steppers import convolution_stepper_ui, pooling_stepper_ui
+from views.image_source import UPLOADER_LIMIT_MB
 
-INTRO = (
-    "A 3 x 3 **filter** slides over the image: each pixel's 9 neighbours are multiplied by the "
-    "filter values in the same positions and summed. Some filters make vertical lines pop out, "
-    "others horizontal ones. **Pooling** then keeps the biggest value of every 2 x 2 block: "
-    "16 pixels become 4, the image is quartered, and the features survive."
-)
-STEP_VIEWS = {
-    state.VIEW_INSPECT: inspector_ui,
-    state.VIEW_SLIDE: convolution_stepper_ui,
-    state.VIEW_POOL: pooling_stepper_ui,
-}
+SPOOL_LIMIT_BYTES = (UPLOADER_LIMIT_MB + 1) * 1024 * 1024
 
 
-def main() -> None:
-    st.set_page_config(page_title="Convolution & pooling, pixel by pixel", page_icon="🔎", layout="wide")
-    configure_server()
-    state.init_state()
-    st.title("Convolution & pooling, pixel by pixel")
-    st.markdown(INTRO)
-    chosen = image_source_ui()
-    options = options_ui(chosen.decoded.is_colour)
-    kernel = kernel_editor_ui()
-    result = compute_result(chosen, kernel, options)
-    if result is None:
-        return
-    pixel = selected_pixel(result)
-    view = st.session_state[state.STEP_VIEW]
-    results_ui(chosen, result, options, marks_for(view, result, pixel))
-    st.subheader("3. Step by step")
-    st.segmented_control("Step-by-step view", state.STEP_VIEWS, key=state.STEP_VIEW, required=True)
-    STEP_VIEWS[view](result, options, pixel)
+def keep_uploads_in_memory() -> None:
+    """Never let an upload touch the disk.
+
+    Streamlit's upload route parses the form with Starlette, which holds 1 MB of
+    a file in memory and spools the rest to a temporary file. Streamlit refuses
+    files over its limit before parsing, so raising the threshold above that
+    limit keeps every upload in memory.
+    """
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, SPOOL_LIMIT_BYTES)
 
 
-main()
+keep_uploads_in_memory()
+app = st.App("page.py")

@@ -10,7 +10,7 @@ one Matplotlib ``ax.text`` per cell.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -139,6 +139,21 @@ class GridPicture:
     def png(self) -> bytes:
         """The picture as PNG bytes (fast compression: the grids are flat colour and compress well)."""
         return to_png(self.image)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the picture holds (for byte-bounded caches)."""
+        return int(self.image.nbytes)
+
+
+def with_outlines(picture: GridPicture, outlines: tuple[Outline, ...]) -> GridPicture:
+    """A copy of ``picture`` with ``outlines`` drawn on it: the grid itself is drawn once per content."""
+    if not outlines:
+        return picture
+    image = picture.image.copy()
+    for outline in outlines:
+        _draw_outline(image, outline, picture.cell_px)
+    return replace(picture, image=image)
 
 
 def to_png(image: np.ndarray) -> bytes:
@@ -275,7 +290,7 @@ def cell_at(
     its column, and its cells may be enlarged or reduced. None when the click
     misses the grid.
     """
-    if shown_width <= 0 or shown_height <= 0:
+    if not np.all(np.isfinite([x, y, shown_width, shown_height])) or shown_width <= 0 or shown_height <= 0:
         return None
     col = int((x * geometry.width / shown_width) // geometry.cell_px)
     row = int((y * geometry.height / shown_height) // geometry.cell_px)

@@ -17,16 +17,23 @@ What happens to a file, in order:
 4. Turn the image upright using its EXIF orientation (phone photos).
 5. Convert to 8-bit RGB: transparency is placed on white, 16-bit gray is
    scaled by 1/257, gray stays gray (v becomes (v, v, v)).
-6. Downscale once so the longest side is at most ``max_side``.
+6. Downscale once so the longest side is at most ``max_side`` and the image
+   has at most `MAX_WORKING_PIXELS` pixels ("Full size" included), never
+   below 3 pixels on a side the source has (a 5000 x 3 strip stays 3 high).
 
 Pillow reads a 16-bit RGB(A) PNG as 8-bit RGB(A) itself (keeping the high
-byte), so only 16-bit gray needs the explicit scaling of step 5.
+byte, i.e. value // 256), so only 16-bit gray needs the explicit scaling of step 5.
+
+Only the errors Pillow and its plugins raise on bad data become "damaged file"
+refusals; anything else (a bug of ours, MemoryError) propagates to the caller,
+which logs it and says the app failed, not the file.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +57,14 @@ ACCEPTED_EXTENSIONS: tuple[str, ...] = (
 ACCEPTED_FORMATS_TEXT = "PNG, JPEG, WebP, BMP, GIF, TIFF or HEIC/HEIF"
 MAX_UPLOAD_MB = 25
 MAX_PIXELS = 50_000_000
+"""Largest source image accepted (checked from the header, before decoding)."""
+MAX_WORKING_PIXELS = 12_000_000
+"""Most pixels ever computed, "Full size" included: a 12 MP colour result fits the server's memory."""
+MIN_WORKING_SIDE = 3
+"""Downscaling never makes a side shorter than this (or than the source's side): a 3x3 filter must fit."""
+DECODE_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, SyntaxError, EOFError, struct.error)
+"""What Pillow and its plugins raise on damaged or truncated data (OSError includes
+UnidentifiedImageError; several plugins raise SyntaxError for a broken header)."""
 
 _BYTES_PER_MB = 1024 * 1024
 _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
@@ -90,6 +105,11 @@ class DecodedImage:
         Short sentences for the user about what was done to the image.
     """
 
+    @property
+    def nbytes(self) -> int:
+        """Memory the pixels hold (for byte-bounded caches)."""
+        return int(self.rgb.nbytes)
+
     rgb: np.ndarray
     is_colour: bool
     source_size: tuple[int, int]
@@ -119,7 +139,8 @@ def decode_image(data: bytes, name: str, *, max_side: int | None = 512) -> Decod
         The file's name, used only in messages to the user.
     max_side : int or None
         Downscale so the longest side is at most this many pixels, keeping
-        the aspect ratio; None keeps the full size. Never upscales.
+        the aspect ratio; None keeps the full size up to `MAX_WORKING_PIXELS`.
+        Never upscales.
 
     Returns
     -------
@@ -151,7 +172,7 @@ def decode_image(data: bytes, name: str, *, max_side: int | None = 512) -> Decod
             f'"{name}" has too many pixels to open safely; the limit is '
             f"{_megapixels(MAX_PIXELS)} megapixels. Please use a smaller image."
         ) from error
-    except Exception as error:  # Pillow and its plugins raise many types on bad data.
+    except DECODE_ERRORS as error:
         raise ImageRejected(
             f'"{name}" could not be decoded: the file seems damaged or incomplete. '
             "Please open and save it again, or choose another image."
@@ -209,10 +230,10 @@ def _decode_opened(image: Image.Image, name: str, max_side: int | None) -> Decod
     notes = _frame_notes(image)
 
     stored_size = image.size
-    if max_side is not None:
-        # A JPEG (or a HEIF with a large enough thumbnail) is decoded at the
-        # smallest scale, 1/2, 1/4 or 1/8, that still covers the working size.
-        image.draft(None, _working_size(stored_size, max_side))
+    # A JPEG (or a HEIF with a large enough thumbnail) is decoded at the
+    # smallest scale, 1/2, 1/4 or 1/8, that still covers the working size
+    # (with "Full size" too, where the pixel cap may still shrink a 48 MP photo).
+    image.draft(None, working_size(stored_size, max_side))
     image.load()
 
     # pillow_heif turns a HEIF upright while decoding and keeps the value it
@@ -229,10 +250,14 @@ def _decode_opened(image: Image.Image, name: str, max_side: int | None) -> Decod
 
     rgb_image, conversion_notes = _to_rgb(image)
     notes.extend(conversion_notes)
-    if max_side is not None:
-        working_size = _working_size(source_size, max_side)
-        if working_size != rgb_image.size:
-            rgb_image = rgb_image.resize(working_size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    target = working_size(source_size, max_side)
+    if target != rgb_image.size:
+        rgb_image = rgb_image.resize(target, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    if max_side is None and target != source_size:
+        notes.append(
+            f"Full size is limited to {_megapixels(MAX_WORKING_PIXELS)} megapixels; this photo has "
+            f"{_megapixels(source_size[0] * source_size[1])}, so it is worked at {target[0]} x {target[1]}."
+        )
 
     rgb = np.asarray(rgb_image)  # A fresh array over a copy of the pixels.
     rgb.flags.writeable = False
@@ -306,14 +331,24 @@ def _on_white(image: Image.Image) -> tuple[Image.Image, list[str]]:
     return composited, ["Transparent areas were placed on a white background."]
 
 
-def _working_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
-    """Shrink ``(width, height)`` so the longest side is `max_side`; never enlarge."""
+def working_size(
+    size: tuple[int, int], max_side: int | None, max_pixels: int = MAX_WORKING_PIXELS
+) -> tuple[int, int]:
+    """The ``(width, height)`` an image of ``size`` is worked at; never larger than ``size``.
+
+    The longest side becomes at most ``max_side`` (None: no such limit) and the
+    pixel count at most ``max_pixels``, keeping the aspect ratio, except that no
+    side is reduced below ``MIN_WORKING_SIDE`` (a 5000 x 3 strip becomes 512 x 3,
+    which a 3x3 filter still fits).
+    """
     width, height = size
-    longest = max(width, height)
-    if longest <= max_side:
-        return size
-    scale = max_side / longest
-    return (max(1, round(width * scale)), max(1, round(height * scale)))
+    if max_side is not None and max(width, height) > max_side:
+        scale = max_side / max(width, height)
+        width, height = round(width * scale), round(height * scale)
+    if width * height > max_pixels:
+        scale = math.sqrt(max_pixels / (width * height))
+        width, height = math.floor(width * scale), math.floor(height * scale)
+    return (max(width, min(size[0], MIN_WORKING_SIDE)), max(height, min(size[1], MIN_WORKING_SIDE)))
 
 
 def _megapixels(pixels: int) -> str:

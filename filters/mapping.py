@@ -48,7 +48,7 @@ MAPPINGS: dict[str, OutputMapping] = {
         OutputMapping(
             "stretch",
             "Min-max stretch",
-            "The smallest sum becomes 0 and the largest 255, rounded: nothing is lost to clipping.",
+            "The smallest sum becomes 0 and the largest 255, rounded half up: nothing is lost to clipping.",
         ),
         OutputMapping(
             "signed",
@@ -105,7 +105,9 @@ class FittedMapping:
                 return out
             np.subtract(raw, self.raw_low, out=out)
             out *= 255.0 / span
-            return np.rint(out, out=out)
+            # Half up, as format_value rounds everywhere else (np.rint would round 126.5 to 126).
+            out += 0.5
+            return np.floor(out, out=out)
         np.copyto(out, raw)
         return out
 

@@ -141,3 +141,9 @@ PRESETS: dict[str, Preset] = {key: _preset(*row) for key, row in _TABLE.items()}
 """Preset key -> Preset, in the order the app lists them."""
 
 DEFAULT_PRESET = "vertical_edges"
+
+
+LECTURE_POOLING_GRID = np.array(
+    [[0, 64, 128, 128], [48, 192, 144, 144], [142, 226, 168, 0], [255, 0, 0, 64]], dtype=np.float64
+)
+"""The lecture's block of 16 pixels that 2x2 max pooling turns into 4 (192, 144, 255, 168)."""

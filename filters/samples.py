@@ -8,6 +8,7 @@ app with a name made from its file name, or the title given in ``_TITLES``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_images"
@@ -49,15 +50,26 @@ def _title(stem: str) -> str:
     return _TITLES.get(stem, stem.replace("_", " ").capitalize())
 
 
-def list_samples(sample_dir: Path = SAMPLE_DIR) -> dict[str, list[Sample]]:
-    """Group label -> samples of that group, sorted by title."""
+@cache
+def list_samples(sample_dir: Path = SAMPLE_DIR) -> dict[str, tuple[Sample, ...]]:
+    """Group label -> samples of that group, sorted by title (read once: the files ship with the app)."""
     groups: dict[str, list[Sample]] = {}
     for group, folder in GROUPS.items():
         paths = sorted(p for p in (sample_dir / folder).glob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
         samples = [Sample(f"{folder}/{p.name}", _title(p.stem), group, p) for p in paths]
-        groups[group] = sorted(samples, key=lambda sample: sample.title)
+        groups[group] = tuple(sorted(samples, key=lambda sample: sample.title))
     return groups
 
 
+def find_sample(key: object, sample_dir: Path = SAMPLE_DIR) -> Sample | None:
+    """The catalogue's sample with this key, or None: only files the app lists are ever read."""
+    for group in list_samples(sample_dir).values():
+        for sample in group:
+            if sample.key == key:
+                return sample
+    return None
+
+
+DEFAULT_GROUP = "Fashion items"
 DEFAULT_SAMPLE = "fashion/ankle_boot_1.png"
 """First load: a 28x28 fashion item, so that every value can be written on screen."""

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+import app as launcher  # noqa: F401  (its process settings, as `streamlit run app.py` applies them)
+
+APP = str(Path(__file__).resolve().parent.parent / "page.py")
 
 
 @pytest.fixture

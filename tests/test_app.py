@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from filters import PRESETS, apply_filter, format_values
 from filters.images import decode_image, to_grayscale
+from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from views import state
 
@@ -62,7 +63,7 @@ def expected_tables(pixels: np.ndarray, kernel: np.ndarray, weight: float = 1.0,
     result = apply_filter(pixels, kernel, weight=weight, **options)
     return {
         "original": format_values(result.image).tolist(),
-        "filtered": format_values(result.output).tolist(),
+        "filtered": format_values(result.mapped()).tolist(),
         "pooled": format_values(result.pooled).tolist(),
     }
 
@@ -194,7 +195,7 @@ def test_average_pooling(app):
 def test_photos_group_shows_a_photo_at_its_size(app):
     app.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
     assert not app.exception
-    assert app.session_state[state.SHOWN_IMAGE] == ("sample", "photos/ascent.png")
+    assert app.session_state[state.SHOWN_IMAGE][0] == sample_source("photos/ascent.png")
     assert result_captions(app)[0] == "Original · 512 x 512"
     assert len(app.dataframe) == 1  # too big for value tables: only the editor
 
@@ -225,10 +226,11 @@ def test_working_size_downscales_with_a_note(app):
 def test_uploading_a_good_image_shows_it(app):
     rng = np.random.default_rng(5)
     pixels = rng.integers(0, 256, size=(10, 12)).astype(np.uint8)
-    app.sidebar.file_uploader[0].upload("my photo.png", png_bytes(pixels), "image/png")
+    data = png_bytes(pixels)
+    app.sidebar.file_uploader[0].upload("my photo.png", data, "image/png")
     app.run()
     assert not app.exception and not app.error
-    assert app.session_state[state.SHOWN_IMAGE] == ("upload", "my photo.png")
+    assert app.session_state[state.SHOWN_IMAGE] == (upload_source(data), "my photo.png")
     assert result_captions(app)[0] == "Original · 12 x 10"
     assert value_tables(app) == expected_tables(pixels.astype(float), PRESETS["vertical_edges"].values)
 
@@ -250,7 +252,7 @@ def test_a_bad_upload_gets_an_error_and_the_previous_image_stays(app, name, data
     assert len(app.sidebar.error) == 1
     assert name in shown(app.sidebar.error[0].value)
     assert message in shown(app.sidebar.error[0].value)
-    assert app.session_state[state.SHOWN_IMAGE] == ("sample", DEFAULT_SAMPLE)
+    assert app.session_state[state.SHOWN_IMAGE][0] == sample_source(DEFAULT_SAMPLE)
     assert value_tables(app) == before
     # The app keeps working: another preset still filters the previous image.
     app.selectbox(key=state.PRESET).set_value("outline").run()

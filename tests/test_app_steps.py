@@ -10,6 +10,7 @@ from filters import PRESETS, apply_filter, format_value, max_pool
 from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.stepping import strongest_pixel
+from filters.walkthrough import VIEW_POOL, VIEW_SLIDE
 from views import state
 
 HEADER = re.compile(r"Output pixel \(row (\d+), column (\d+)\).* = \*\*(-?[\d.]+)\*\*")
@@ -49,8 +50,8 @@ def filtered_table(at: AppTest) -> list[list[str]]:
 def test_inspector_starts_at_the_strongest_response_and_shows_the_grids_value(app):
     result = default_result()
     row, col, value = inspected(app)
-    assert (row, col) == strongest_pixel(result.output)
-    assert value == format_value(result.output[row, col]) == filtered_table(app)[row][col]
+    assert (row, col) == strongest_pixel(result.mapped())
+    assert value == format_value(result.mapped()[row, col]) == filtered_table(app)[row][col]
 
 
 def test_inspector_writes_the_sum_term_by_term(app):
@@ -68,7 +69,7 @@ def test_inspector_writes_the_sum_term_by_term(app):
     text = " ".join(markdown.value for markdown in app.markdown)
     assert f"{terms} = {format_value(total)}" in text
     assert f"clip {format_value(total)} to 0..255 = {value}" in text
-    assert value == format_value(result.output[7, 15]) == filtered_table(app)[7][15]
+    assert value == format_value(result.mapped()[7, 15]) == filtered_table(app)[7][15]
 
 
 def test_arrow_buttons_move_the_pixel_by_one(app):
@@ -128,7 +129,7 @@ def conv_step(app: AppTest) -> re.Match:
 
 
 def test_convolution_stepper_moves_the_window_and_fills_the_right_value(app):
-    open_view(app, state.VIEW_SLIDE)
+    open_view(app, VIEW_SLIDE)
     result = default_result()
     first = conv_step(app)
     assert first.groups()[:8] == ("1", "676", "0", "2", "0", "2", "0", "0")
@@ -138,22 +139,22 @@ def test_convolution_stepper_moves_the_window_and_fills_the_right_value(app):
     assert step[1] == "4"
     assert (int(step[7]), int(step[8])) == (0, 3)
     assert (int(step[3]), int(step[5])) == (0, 3)  # window rows 0-2, columns 3-5
-    assert step[9] == format_value(result.output[0, 3])
+    assert step[9] == format_value(result.mapped()[0, 3])
     app.slider(key="conv_step").set_value(27 * 1 + 1 + 11).run()  # step 39: row 1, column 12
     step = conv_step(app)
     assert (int(step[7]), int(step[8])) == (1, 12)
-    assert step[9] == format_value(result.output[1, 12])
+    assert step[9] == format_value(result.mapped()[1, 12])
     app.button(key="conv_back").click().run()
     assert (int(conv_step(app)[7]), int(conv_step(app)[8])) == (1, 11)
 
 
 def test_convolution_stepper_start_and_end(app):
-    open_view(app, state.VIEW_SLIDE)
+    open_view(app, VIEW_SLIDE)
     result = default_result()
     app.button(key="conv_end").click().run()
     step = conv_step(app)
     assert step[1] == step[2] == "676"
-    assert step[9] == format_value(result.output[25, 25])
+    assert step[9] == format_value(result.mapped()[25, 25])
     app.button(key="conv_next").click().run()  # stays on the last step
     assert conv_step(app)[1] == "676"
     app.button(key="conv_start").click().run()
@@ -161,7 +162,7 @@ def test_convolution_stepper_start_and_end(app):
 
 
 def test_stepper_restarts_when_the_filter_changes(app):
-    open_view(app, state.VIEW_SLIDE)
+    open_view(app, VIEW_SLIDE)
     app.button(key="conv_end").click().run()
     app.selectbox(key=state.PRESET).set_value("horizontal_edges").run()
     step = conv_step(app)
@@ -169,7 +170,7 @@ def test_stepper_restarts_when_the_filter_changes(app):
 
 
 def test_play_starts_and_pause_stops(app):
-    open_view(app, state.VIEW_SLIDE)
+    open_view(app, VIEW_SLIDE)
     app.button(key="conv_play").click().run()
     assert not app.exception
     assert app.session_state["conv_playing"] is True
@@ -179,22 +180,22 @@ def test_play_starts_and_pause_stops(app):
 
 
 def test_pooling_stepper_fills_each_cell_with_the_window_maximum(app):
-    open_view(app, state.VIEW_POOL)
+    open_view(app, VIEW_POOL)
     result = default_result()
-    pooled = max_pool(result.output)
+    pooled = max_pool(result.mapped())
     for expected_step in range(1, 16):
         step = find(app, POOL_STEP)
         index = expected_step - 1
         row, col = divmod(index, 13)
         assert (int(step[1]), int(step[3]), int(step[4])) == (expected_step, row, col)
-        window = result.output[2 * row : 2 * row + 2, 2 * col : 2 * col + 2]
+        window = result.mapped()[2 * row : 2 * row + 2, 2 * col : 2 * col + 2]
         assert step[5] == "max(" + ", ".join(format_value(v) for v in window.ravel()) + ")"
         assert step[6] == format_value(pooled[row, col])
         app.button(key="pool_next").click().run()
 
 
 def test_lecture_example_pools_16_pixels_into_4(app):
-    open_view(app, state.VIEW_POOL)
+    open_view(app, VIEW_POOL)
     lecture = next(button for button in app.button if button.label.startswith("Lecture example"))
     lecture.click().run()
     text = " ".join(markdown.value for markdown in app.markdown)
@@ -208,7 +209,7 @@ def test_lecture_example_pools_16_pixels_into_4(app):
 
 def test_average_pooling_shows_its_arithmetic(app):
     app.radio(key=state.POOL_KIND).set_value("average").run()
-    open_view(app, state.VIEW_POOL)
+    open_view(app, VIEW_POOL)
     lecture = next(button for button in app.button if button.label.startswith("Lecture example"))
     lecture.click().run()
     step = find(app, POOL_STEP)
@@ -220,12 +221,12 @@ def test_big_images_step_through_a_zoom_region_around_the_selected_pixel(app):
     app.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
     app.number_input(key=state.INSPECT_ROW).set_value(200).run()
     app.number_input(key=state.INSPECT_COL).set_value(300).run()
-    open_view(app, state.VIEW_SLIDE)
+    open_view(app, VIEW_SLIDE)
     step = conv_step(app)
     assert step[2] == "256"  # 16 x 16
     assert (int(step[7]), int(step[8])) == (192, 292)
     assert any("16 x 16 zoom region" in caption.value for caption in app.caption)
-    open_view(app, state.VIEW_POOL)
+    open_view(app, VIEW_POOL)
     step = find(app, POOL_STEP)
     assert step[2] == "64"  # 8 x 8 pooled cells
     assert (int(step[3]), int(step[4])) == (96, 146)
@@ -233,4 +234,4 @@ def test_big_images_step_through_a_zoom_region_around_the_selected_pixel(app):
     result = apply_filter(
         to_grayscale(decode_image(path.read_bytes(), path.name).rgb), PRESETS["vertical_edges"].values
     )
-    assert step[6] == format_value(max_pool(result.output)[96, 146])
+    assert step[6] == format_value(max_pool(result.mapped())[96, 146])

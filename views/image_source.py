@@ -2,7 +2,9 @@
 
 The last image chosen wins: picking a sample shows it, a new upload that
 decodes shows it, and a refused upload leaves the previous image on screen
-with a message naming the file.
+with a message naming the file. Removing the upload (its x) goes back to the
+sample shown before it. Uploads are told apart by their content digest, never
+by their file name.
 """
 
 from __future__ import annotations
@@ -12,23 +14,34 @@ from dataclasses import dataclass
 import streamlit as st
 
 from filters.images import ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS_TEXT, MAX_UPLOAD_MB, DecodedImage
-from filters.samples import list_samples
+from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
+from filters.samples import DEFAULT_SAMPLE, find_sample, list_samples
 from views import state
 from views.loading import decode_sample, decode_upload
-from views.server import UPLOADER_LIMIT_MB
 from views.text import plain
+
+UPLOADER_LIMIT_MB = 2 * MAX_UPLOAD_MB
+"""What the uploader lets through (also server.maxUploadSize in .streamlit/config.toml).
+
+Streamlit's uploader refuses bigger files in the browser with only a red file chip and a
+tooltip. Letting files up to twice the app's own limit through means a file just over
+the limit reaches the app and gets a message that names it.
+"""
 
 
 @dataclass(frozen=True)
 class ChosenImage:
-    """The image the results show, as decoded at the working size."""
+    """The image the results show: its recipe source, its title, and its pixels at the working size."""
 
+    source: str
     title: str
     decoded: DecodedImage
 
 
 def _show_sample() -> None:
-    st.session_state[state.SHOWN_IMAGE] = ("sample", st.session_state[state.SAMPLE_KEY])
+    key = st.session_state[state.SAMPLE_KEY]
+    if key is not None:
+        st.session_state[state.SHOWN_IMAGE] = (sample_source(key), "")
 
 
 def _pick_group() -> None:
@@ -38,27 +51,47 @@ def _pick_group() -> None:
     _show_sample()
 
 
+def _upload_source(uploaded) -> str:
+    """The digest of the file in the uploader, computed once per file."""
+    known = st.session_state.get(state.UPLOAD_DIGEST)
+    if known is None or known[0] != uploaded.file_id:
+        known = (uploaded.file_id, upload_source(uploaded.getvalue()))
+        st.session_state[state.UPLOAD_DIGEST] = known
+    return known[1]
+
+
 def _take_upload() -> None:
-    """A new upload is shown if it decodes; otherwise the previous image stays."""
+    """A new upload is shown if it decodes; removing the upload goes back to the sample."""
     uploaded = st.session_state.get(state.UPLOADER)
     if uploaded is None:
+        st.session_state.pop(state.LAST_GOOD_UPLOAD, None)
+        if not st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
+            _show_previous_sample()
         return
-    data = uploaded.getvalue()
-    result = decode_upload(data, uploaded.name, _max_side())
-    if isinstance(result, str):
+    data, source = uploaded.getvalue(), _upload_source(uploaded)
+    if isinstance(decode_upload(data, source, uploaded.name, state.max_side()), str):
         return  # the message is shown by image_source_ui while the file stays in the uploader
-    st.session_state[state.LAST_GOOD_UPLOAD] = (uploaded.name, data)
-    st.session_state[state.SHOWN_IMAGE] = ("upload", uploaded.name)
+    st.session_state[state.LAST_GOOD_UPLOAD] = (uploaded.name, source, data)
+    _show_upload()
 
 
-def _show_last_upload() -> None:
-    name, _ = st.session_state[state.LAST_GOOD_UPLOAD]
-    st.session_state[state.SHOWN_IMAGE] = ("upload", name)
+def _show_upload() -> None:
+    name, source, _ = st.session_state[state.LAST_GOOD_UPLOAD]
+    if st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
+        st.session_state[state.PREVIOUS_SAMPLE] = st.session_state[state.SHOWN_IMAGE][0]
+    st.session_state[state.SHOWN_IMAGE] = (source, name)
+    st.session_state[state.SAMPLE_KEY] = None  # the box shows its placeholder: any sample can be picked
 
 
-def _max_side() -> int | None:
-    size = st.session_state[state.WORKING_SIZE]
-    return None if size == state.FULL_SIZE else int(size)
+def _show_previous_sample(select_it: bool = True) -> None:
+    """Show the sample shown before the upload; ``select_it`` also puts it back in the sample box
+    (only possible in a callback, before the box is drawn)."""
+    previous = st.session_state.get(state.PREVIOUS_SAMPLE, sample_source(DEFAULT_SAMPLE))
+    st.session_state[state.SHOWN_IMAGE] = (previous, "")
+    sample = find_sample(previous.removeprefix(SAMPLE_PREFIX))
+    if select_it and sample is not None:
+        st.session_state[state.SAMPLE_GROUP] = sample.group
+        st.session_state[state.SAMPLE_KEY] = sample.key
 
 
 def image_source_ui() -> ChosenImage:
@@ -73,13 +106,17 @@ def image_source_ui() -> ChosenImage:
         required=True,
         on_change=_pick_group,
     )
-    titles = {sample.key: sample.title for group in samples.values() for sample in group}
+    group = samples[st.session_state[state.SAMPLE_GROUP]]
+    if st.session_state[state.SAMPLE_KEY] not in {sample.key for sample in group}:
+        st.session_state[state.SAMPLE_KEY] = None
+    titles = {sample.key: sample.title for sample in group}
     sidebar.selectbox(
         "Sample",
-        [sample.key for sample in samples[st.session_state[state.SAMPLE_GROUP]]],
+        list(titles),
         format_func=titles.__getitem__,
         key=state.SAMPLE_KEY,
         on_change=_show_sample,
+        placeholder="Choose a sample",
         label_visibility="collapsed",
     )
     uploaded = sidebar.file_uploader(
@@ -91,32 +128,37 @@ def image_source_ui() -> ChosenImage:
         help=f"{ACCEPTED_FORMATS_TEXT}, up to {MAX_UPLOAD_MB} MB. The image stays in this "
         "browser session's memory: it is never saved or sent anywhere.",
     )
-    kind, name = st.session_state[state.SHOWN_IMAGE]
-    chosen = _decode_shown(kind, name, titles)
+    chosen = _decode_shown()
     if uploaded is not None:
-        refusal = decode_upload(uploaded.getvalue(), uploaded.name, _max_side())
+        refusal = decode_upload(
+            uploaded.getvalue(), _upload_source(uploaded), uploaded.name, state.max_side()
+        )
         if isinstance(refusal, str):
             sidebar.error(plain(f"{refusal} Still showing {chosen.title}."), icon=":material/error:")
     last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
-    if last_upload is not None and st.session_state[state.SHOWN_IMAGE][0] == "sample":
-        sidebar.button(f"Show {plain(last_upload[0])} again", on_click=_show_last_upload)
+    if last_upload is not None and chosen.source != last_upload[1]:
+        sidebar.button(f"Show {plain(last_upload[0])} again", on_click=_show_upload)
     sidebar.caption(f"Showing **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
     for note in chosen.decoded.notes:
         sidebar.caption(note)
     return chosen
 
 
-def _decode_shown(kind: str, name: str, titles: dict[str, str]) -> ChosenImage:
-    if kind == "upload":
-        upload_name, data = st.session_state[state.LAST_GOOD_UPLOAD]
-        decoded = decode_upload(data, upload_name, _max_side())
-        if isinstance(decoded, DecodedImage):
-            return ChosenImage(upload_name, decoded)
-        # Refused at a new working size (e.g. too many pixels at full size): back to the sample.
-        st.sidebar.error(plain(decoded))
-        kind, name = "sample", st.session_state[state.SAMPLE_KEY]
-        st.session_state[state.SHOWN_IMAGE] = (kind, name)
-    return ChosenImage(titles[name], decode_sample(name, _max_side()))
+def _decode_shown() -> ChosenImage:
+    """Decode the image in ``SHOWN_IMAGE``; an upload refused at a new working size falls back to a sample."""
+    source = st.session_state[state.SHOWN_IMAGE][0]
+    last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
+    if not source.startswith(SAMPLE_PREFIX):
+        if last_upload is not None and last_upload[1] == source:
+            upload_name, _, data = last_upload
+            decoded = decode_upload(data, source, upload_name, state.max_side())
+            if isinstance(decoded, DecodedImage):
+                return ChosenImage(source, upload_name, decoded)
+            st.sidebar.error(plain(decoded))
+        _show_previous_sample(select_it=False)
+        source = st.session_state[state.SHOWN_IMAGE][0]
+    sample = find_sample(source.removeprefix(SAMPLE_PREFIX)) or find_sample(DEFAULT_SAMPLE)
+    return ChosenImage(sample_source(sample.key), sample.title, decode_sample(sample.key, state.max_side()))
 
 
 def size_text(decoded: DecodedImage) -> str:

@@ -35,10 +35,6 @@ class KernelChoice:
     values: np.ndarray
     weight: float
 
-    def as_tuple(self) -> tuple[tuple[float, ...], ...]:
-        """Hashable form, for cache keys."""
-        return tuple(tuple(float(v) for v in row) for row in self.values)
-
 
 def _load_preset() -> None:
     """Put the chosen preset into the editor, discarding edits."""

@@ -1,66 +1,82 @@
-"""Cached decoding and filtering: the slow steps, run once per content and shared by reruns.
+"""The server's caches: decoded images, filter results and drawn grids, shared by every session.
 
-``st.cache_data`` keys each call by its arguments (file bytes are hashed), so a
-rerun that changes nothing recomputes nothing and two sessions uploading the
-same photo share one decode. Cached values are copies per caller: no session
-sees another's objects.
+Each cache is keyed by a small recipe (``filters.recipe``): a bundled sample's
+catalogue key or an upload's full SHA-256 digest, plus the settings. Keys never
+come from hashing a big array (``st.cache_data`` samples large arrays, so two
+different pictures could share an entry and one visitor see another's photo).
+Values are returned as they are, not copied: they are frozen and read-only.
+Each cache is bounded in bytes as well as in entries; a value too big to keep
+is computed and used but not kept.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import streamlit as st
+import logging
 
-from filters.channels import channels_first_copy
-from filters.convolution import Padding
-from filters.images import DecodedImage, ImageRejected, decode_image, to_grayscale
-from filters.mapping import MappingKey
-from filters.pipeline import FilterResult, apply_filter
-from filters.pooling import PoolKind
-from filters.samples import SAMPLE_DIR
+from filters.cache import BoundedCache
+from filters.images import DecodedImage, ImageRejected, decode_image
+from filters.pipeline import FilterResult
+from filters.recipe import FilterRecipe, compute_result, sample_source
+from filters.samples import find_sample
 
-_CACHE_SIZE = 32
+_MB = 1024 * 1024
+DECODED = BoundedCache(max_bytes=384 * _MB, max_entries=64)
+"""Decoded images (8-bit RGB at the working size) and refusal messages, by source, name and size."""
+RESULTS = BoundedCache(max_bytes=768 * _MB, max_entries=48)
+"""Filter results by recipe: room for one 12-megapixel colour result at "Full size" and many small ones."""
+PICTURES = BoundedCache(max_bytes=256 * _MB, max_entries=192)
+"""Grids drawn without outlines, by recipe and panel (at most 1400 px a side: about 6 MB each)."""
+PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=384)
+"""Encoded PNGs with their outlines, by picture key and outlines."""
+
+_LOG = logging.getLogger(__name__)
+BUG_MESSAGE = (
+    "Something went wrong on our side while reading this image; it is not your file's fault. "
+    "The problem has been logged. Please try again, or choose another image."
+)
 
 
-@st.cache_data(max_entries=_CACHE_SIZE, show_spinner=False)
+class UnknownSample(LookupError):
+    """A sample key that is not in the catalogue (a stale or forged value)."""
+
+
 def decode_sample(key: str, max_side: int | None) -> DecodedImage:
-    """Decode a bundled sample (``key`` is "<folder>/<file>") at the working size."""
-    path = SAMPLE_DIR / key
-    return decode_image(path.read_bytes(), path.name, max_side=max_side)
+    """Decode a bundled sample at the working size; only catalogue keys are read.
 
-
-@st.cache_data(max_entries=_CACHE_SIZE, show_spinner="Decoding your image...")
-def decode_upload(data: bytes, name: str, max_side: int | None) -> DecodedImage | str:
-    """Decode an upload; a refused file gives its message (a str) so the refusal is cached too."""
-    try:
-        return decode_image(data, name, max_side=max_side)
-    except ImageRejected as rejection:
-        return str(rejection)
-
-
-@st.cache_data(max_entries=_CACHE_SIZE, show_spinner=False)
-def working_pixels(decoded: DecodedImage, colour: bool) -> np.ndarray:
-    """The pixels the filter runs on: gray (H, W) by ITU-R 601 luma, or colour (H, W, 3)."""
-    if colour:
-        return channels_first_copy(decoded.rgb)
-    return to_grayscale(decoded.rgb)
-
-
-@st.cache_data(max_entries=_CACHE_SIZE, show_spinner=False)
-def filter_image(
-    pixels: np.ndarray,
-    kernel: tuple[tuple[float, ...], ...],
-    weight: float,
-    padding: Padding,
-    mapping: MappingKey,
-    pool_kind: PoolKind,
-) -> FilterResult:
-    """``apply_filter`` cached by image content and settings."""
-    return apply_filter(
-        pixels,
-        np.array(kernel),
-        weight=weight,
-        padding=padding,
-        mapping=mapping,
-        pool_kind=pool_kind,
+    Raises
+    ------
+    UnknownSample
+        For a key the catalogue does not list.
+    """
+    sample = find_sample(key)
+    if sample is None:
+        raise UnknownSample(key)
+    return DECODED.get_or_compute(
+        (sample_source(sample.key), max_side),
+        lambda: decode_image(sample.path.read_bytes(), sample.path.name, max_side=max_side),
     )
+
+
+def decode_upload(data: bytes, source: str, name: str, max_side: int | None) -> DecodedImage | str:
+    """Decode an upload (``source`` is its digest), or return why it cannot be used, as a sentence.
+
+    Refusals are cached too (they name the file, so the name is part of the key).
+    An unexpected error is logged with its traceback and reported as the app's fault.
+    """
+
+    def decode() -> DecodedImage | str:
+        try:
+            return decode_image(data, name, max_side=max_side)
+        except ImageRejected as rejection:
+            return str(rejection)
+
+    try:
+        return DECODED.get_or_compute((source, name, max_side), decode)
+    except Exception:
+        _LOG.exception("Decoding an upload of %d bytes failed unexpectedly", len(data))
+        return BUG_MESSAGE
+
+
+def filter_result(recipe: FilterRecipe, decoded: DecodedImage) -> FilterResult:
+    """The pipeline's result for ``recipe``, computed once and shared by every rerun and session."""
+    return RESULTS.get_or_compute(recipe, lambda: compute_result(recipe, decoded))

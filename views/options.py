@@ -9,9 +9,10 @@ import streamlit as st
 from filters.convolution import PADDINGS, Padding
 from filters.mapping import MAPPINGS, MappingKey
 from filters.pooling import POOL_KINDS, PoolKind
+from filters.walkthrough import CHANNEL_NAMES
 from views import state
 
-CHANNELS = ("Red", "Green", "Blue")
+CHANNELS = CHANNEL_NAMES
 
 _PADDING_LABELS = {
     "valid": "Valid: no padding; the image loses its 1-pixel border (e.g. 28 x 28 → 26 x 26, like Keras)",

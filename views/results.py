@@ -6,6 +6,7 @@ explains. The grids outline what section 3 is looking at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,31 +25,35 @@ from filters.drawing import (
     render_grid,
     value_labels,
     wants_labels,
+    with_outlines,
 )
 from filters.mapping import MAPPINGS
 from filters.pipeline import FilterResult
+from filters.recipe import FilterRecipe, ImageRecipe
+from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
 from views import state
 from views.image_source import ChosenImage, size_text
 from views.kernel_editor import KernelChoice
-from views.loading import filter_image, working_pixels
-from views.options import CHANNELS, Options
-from views.selection import Marks
+from views.loading import PICTURES, PNGS, filter_result
+from views.options import Options
 from views.text import plain
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One grid of the results row: its title, values, shading and outlines."""
+    """One grid of the results row: its title, how to get its values, its shading and outlines."""
 
+    key: str
     title: str
-    values: np.ndarray
+    shape: tuple[int, ...]
+    values: Callable[[], np.ndarray]
     shading: Shading
     outlines: tuple[Outline, ...]
     clickable: bool = False
 
     @property
     def size_text(self) -> str:
-        rows, cols = self.values.shape[:2]
+        rows, cols = self.shape[:2]
         return f"{cols} x {rows}"
 
 
@@ -73,102 +78,98 @@ class EncodedPng:
         buffer.write(self.data)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def draw_grid(
-    values: np.ndarray,
-    shading: Shading,
-    labelled: bool,
-    label_channel: int,
-    outlines: tuple[Outline, ...] = (),
-) -> DrawnGrid:
-    """The grid drawn as PNG, cached by content: a rerun that changes nothing draws nothing."""
-    labels = value_labels(values, label_channel) if labelled else None
-    picture = render_grid(values, shading, labels=labels, outlines=outlines)
-    return DrawnGrid(picture.png(), picture.geometry)
+def draw_grid(recipe: FilterRecipe, panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
+    """The panel drawn as PNG: the grid once per recipe, its outlines once per place."""
+    picture_key = (recipe, panel.key, labelled, label_channel)
+
+    def draw():
+        values = panel.values()
+        labels = value_labels(values, label_channel) if labelled else None
+        return render_grid(values, panel.shading, labels=labels)
+
+    picture = PICTURES.get_or_compute(picture_key, draw)
+    png = PNGS.get_or_compute(
+        (picture_key, panel.outlines), lambda: with_outlines(picture, panel.outlines).png()
+    )
+    return DrawnGrid(png, picture.geometry)
 
 
-def compute_result(chosen: ChosenImage, kernel: KernelChoice, options: Options) -> FilterResult | None:
-    """Filter the chosen image, or say why it cannot be filtered and return None."""
-    pixels = working_pixels(chosen.decoded, options.colour)
-    try:
-        check_fits(pixels.shape, options.padding)
-    except ImageTooSmall as problem:
-        st.error(plain(f"{chosen.title}: {problem}"), icon=":material/error:")
-        return None
-    return filter_image(
-        pixels, kernel.as_tuple(), kernel.weight, options.padding, options.mapping, options.pool_kind
+def recipe_for(
+    chosen: ChosenImage, kernel: KernelChoice, options: Options, max_side: int | None
+) -> FilterRecipe:
+    """Everything the result depends on, as a cache key."""
+    return FilterRecipe(
+        image=ImageRecipe(chosen.source, max_side, options.colour),
+        kernel=FilterRecipe.kernel_key(kernel.values),
+        weight=kernel.weight,
+        padding=options.padding,
+        mapping=options.mapping,
+        pool_kind=options.pool_kind,
     )
 
 
-def results_ui(chosen: ChosenImage, result: FilterResult, options: Options, marks: Marks) -> None:
+def compute_result(chosen: ChosenImage, recipe: FilterRecipe) -> FilterResult | None:
+    """Filter the chosen image, or say why it cannot be filtered and return None."""
+    try:
+        check_fits(chosen.decoded.rgb.shape, recipe.padding)
+    except ImageTooSmall as problem:
+        st.error(plain(f"{chosen.title}: {problem}"), icon=":material/error:")
+        return None
+    return filter_result(recipe, chosen.decoded)
+
+
+def results_ui(
+    chosen: ChosenImage, recipe: FilterRecipe, result: FilterResult, options: Options, marks: Marks
+) -> None:
     """Draw the three grids with their sizes, the colour legend and the values as tables."""
     st.subheader("2. Filter, then pool")
     shading = output_shading(result.mapping)
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
-        Panel("Original", result.image, PIXEL_SHADING, marks.original),
         Panel(
+            "original", "Original", result.image.shape, lambda: result.image, PIXEL_SHADING, marks.original
+        ),
+        Panel(
+            "filtered",
             f"Filtered ({MAPPINGS[result.mapping.key].label.lower()})",
-            result.output,
+            result.raw.shape,
+            result.mapped,
             shading,
             marks.filtered,
             clickable=True,
         ),
-        Panel(f"{pool_title} 2 x 2", result.pooled, shading, marks.pooled),
+        Panel(
+            "pooled", f"{pool_title} 2 x 2", result.pooled.shape, lambda: result.pooled, shading, marks.pooled
+        ),
     ]
-    st.markdown(_size_story(result))
+    st.markdown(size_story(result))
     if chosen.decoded.downscaled:
         st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
     if options.stacked:
         for panel in panels:
-            _draw_panel(panel, options, relative_to=result.image.shape[1])
+            _draw_panel(recipe, panel, options, relative_to=result.image.shape[1])
     else:
-        widths = [max(panel.values.shape[1], 1) for panel in panels]
+        widths = [max(panel.shape[1], 1) for panel in panels]
         for column, panel in zip(st.columns(widths, gap="small"), panels, strict=True):
             with column:
-                _draw_panel(panel, options)
+                _draw_panel(recipe, panel, options)
     if result.mapping.diverging:
         st.image(
             colour_legend(shading),
             caption="Signed sums: blue below 0, mid-grey at 0, orange above"
-            + (" (each colour channel: 0 is 128)" if result.output.ndim == 3 else ""),
+            + (" (each colour channel: 0 is 128)" if result.is_colour else ""),
             width=600,
         )
     _value_tables(panels, options)
 
 
-def _size_story(result: FilterResult) -> str:
-    """The sizes and what changed them, e.g. 28 x 28 -> 26 x 26 -> 13 x 13."""
-    (rows, cols), (out_rows, out_cols) = result.image.shape[:2], result.output.shape[:2]
-    pool_rows, pool_cols = result.pooled.shape[:2]
-    border = (
-        "the filter needs all 9 neighbours, so the 1-pixel border is lost ('valid' padding)"
-        if result.padding == "valid"
-        else "zero padding keeps the size ('same' padding)"
-    )
-    return (
-        f"**{cols} x {rows} → {out_cols} x {out_rows} → {pool_cols} x {pool_rows}**: {border}; "
-        f"pooling keeps 1 value of every 2 x 2 block, so {_pixels(out_rows * out_cols)} become "
-        f"{_pixels(pool_rows * pool_cols)} (a quarter)."
-    )
-
-
-def _pixels(count: int) -> str:
-    return f"{count:,} pixel" if count == 1 else f"{count:,} pixels"
-
-
-def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
-    rows, cols = panel.values.shape[:2]
+def _draw_panel(recipe: FilterRecipe, panel: Panel, options: Options, relative_to: int | None = None) -> None:
+    rows, cols = panel.shape[:2]
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
         return
-    drawn = draw_grid(
-        panel.values,
-        panel.shading,
-        options.write_values and wants_labels(panel.values.shape),
-        options.label_channel,
-        panel.outlines,
-    )
+    labelled = options.write_values and wants_labels(panel.shape)
+    drawn = draw_grid(recipe, panel, labelled, options.label_channel)
     place = st.container()
     if relative_to is not None:
         # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
@@ -190,9 +191,11 @@ def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) 
 
 def _value_tables(panels: list[Panel], options: Options) -> None:
     """The same numbers as tables: for copying, for screen readers, and for checking."""
-    if not all(wants_labels(panel.values.shape) for panel in panels):
+    if not all(wants_labels(panel.shape) for panel in panels):
         return
-    channel = f" ({CHANNELS[options.label_channel].lower()} channel)" if panels[0].values.ndim == 3 else ""
+    channel = (
+        f" ({CHANNEL_NAMES[options.label_channel].lower()} channel)" if len(panels[0].shape) == 3 else ""
+    )
     with st.expander(f"The values as tables{channel}"):
         for tab, panel in zip(st.tabs([panel.title for panel in panels]), panels, strict=True):
-            tab.dataframe(pd.DataFrame(value_labels(panel.values, options.label_channel)), width="content")
+            tab.dataframe(pd.DataFrame(value_labels(panel.values(), options.label_channel)), width="content")

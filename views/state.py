@@ -1,24 +1,35 @@
-"""Every ``st.session_state`` key the app uses, in one place, with its first value.
+"""Every ``st.session_state`` key the app uses, in one place, with its first value and what it may hold.
 
 Widgets use these keys; callbacks reset dependent state when the image or the
-filter changes. Nothing here holds data between sessions.
+filter changes. ``sanitize()`` runs first on every rerun: a value no widget of
+this page can produce (a forged message from a raw client, a stale session) is
+put back to its default, so nothing downstream ever sees it. Nothing here holds
+data between sessions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import streamlit as st
 
+from filters.convolution import PADDINGS
 from filters.kernel import format_weight
-from filters.mapping import DEFAULT_MAPPING
+from filters.mapping import DEFAULT_MAPPING, MAPPINGS
+from filters.pooling import POOL_KINDS
 from filters.presets import DEFAULT_PRESET, PRESETS
-from filters.samples import DEFAULT_SAMPLE
+from filters.recipe import sample_source
+from filters.samples import DEFAULT_GROUP, DEFAULT_SAMPLE, list_samples
+from filters.walkthrough import CHANNEL_NAMES, STEP_VIEWS, VIEW_INSPECT
 
 # Image source (sidebar)
 SAMPLE_GROUP = "sample_group"
 SAMPLE_KEY = "sample_key"
 UPLOADER = "uploader"
-LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, bytes) of the last upload that decoded
-SHOWN_IMAGE = "shown_image"  # ("sample", key) or ("upload", name): what the results show
+UPLOAD_DIGEST = "upload_digest"  # (file_id, source) of the file in the uploader, hashed once
+PREVIOUS_SAMPLE = "previous_sample"  # the sample's source shown before an upload, to go back to
+LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, source, bytes) of the last upload that decoded
+SHOWN_IMAGE = "shown_image"  # (source, title): the recipe source and the name the page shows
 WORKING_SIZE = "working_size"
 COLOUR = "colour"
 LABEL_CHANNEL = "label_channel"
@@ -45,16 +56,18 @@ INSPECT_COL = "inspect_col"
 INSPECT_CONTEXT = "inspect_context"  # (image, output size) the pixel belongs to
 PICK = "pick_output"  # the clickable filtered image
 PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to pixels
+SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to say so once
 LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
 CONV_STEPPER = "conv"  # prefix of the convolution stepper's keys
 POOL_STEPPER = "pool"  # prefix of the pooling stepper's keys
 POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
 
-VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL = "Inspect a pixel", "Slide the filter", "Pool step by step"
-STEP_VIEWS = (VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL)
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
 WORKING_SIZES: tuple[int | str, ...] = (128, 256, 512, 1024, 2048, FULL_SIZE)
+SPEEDS = (1, 2, 4, 8)
+"""Steppers' speeds while playing, in steps per second."""
+POOL_SOURCES = ("image", "lecture")
 
 
 def stepper_key(prefix: str, part: str) -> str:
@@ -98,15 +111,14 @@ def seed_kernel_from_preset(preset_key: str) -> None:
     st.session_state[KERNEL_EDITOR_VERSION] = st.session_state.get(KERNEL_EDITOR_VERSION, 0) + 1
 
 
-def init_state() -> None:
-    """Give every key its first value, once per session."""
-    defaults = {
-        SAMPLE_GROUP: "Fashion items",
+def _defaults() -> dict[str, object]:
+    return {
+        SAMPLE_GROUP: DEFAULT_GROUP,
         SAMPLE_KEY: DEFAULT_SAMPLE,
-        SHOWN_IMAGE: ("sample", DEFAULT_SAMPLE),
+        SHOWN_IMAGE: (sample_source(DEFAULT_SAMPLE), ""),
         WORKING_SIZE: 512,
         COLOUR: False,
-        LABEL_CHANNEL: "Red",
+        LABEL_CHANNEL: CHANNEL_NAMES[0],
         PRESET: DEFAULT_PRESET,
         PADDING: "valid",
         MAPPING: DEFAULT_MAPPING,
@@ -116,7 +128,73 @@ def init_state() -> None:
         STEP_VIEW: VIEW_INSPECT,
         POOL_SOURCE: "image",
     }
-    for key, value in defaults.items():
+
+
+def _choices() -> dict[str, Collection[object]]:
+    """What each key may hold: exactly what the page's widgets offer."""
+    samples = list_samples()
+    speeds = {stepper_key(prefix, "speed"): SPEEDS for prefix in (CONV_STEPPER, POOL_STEPPER)}
+    return {
+        SAMPLE_GROUP: tuple(samples),
+        # None while an upload is shown: the box then shows its placeholder, so any sample can be picked.
+        SAMPLE_KEY: (*(sample.key for group in samples.values() for sample in group), None),
+        WORKING_SIZE: WORKING_SIZES,
+        COLOUR: (True, False),
+        LABEL_CHANNEL: CHANNEL_NAMES,
+        PRESET: tuple(PRESETS),
+        PADDING: PADDINGS,
+        MAPPING: tuple(MAPPINGS),
+        POOL_KIND: POOL_KINDS,
+        LAYOUT: (LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED),
+        WRITE_VALUES: (True, False),
+        STEP_VIEW: STEP_VIEWS,
+        POOL_SOURCE: POOL_SOURCES,
+        **speeds,
+    }
+
+
+_WHOLE_NUMBER_KEYS = (
+    INSPECT_ROW,
+    INSPECT_COL,
+    stepper_key(CONV_STEPPER, "step"),
+    stepper_key(POOL_STEPPER, "step"),
+)
+
+
+def _offered(value: object, allowed: Collection[object]) -> bool:
+    """``value`` is one of ``allowed``, of the same type (a forged 1 is not True)."""
+    return any(type(value) is type(choice) and value == choice for choice in allowed)
+
+
+def sanitize() -> None:
+    """Put back to its default every setting that holds a value the page does not offer.
+
+    The names of the settings reset are kept in ``SETTINGS_RESET`` for the page to mention.
+    """
+    defaults, reset = _defaults(), []
+    for key, allowed in _choices().items():
+        if key in st.session_state and not _offered(st.session_state[key], allowed):
+            st.session_state[key] = defaults.get(key, next(iter(allowed)))
+            reset.append(key)
+    for key in _WHOLE_NUMBER_KEYS:
+        value = st.session_state.get(key)
+        if value is not None and (type(value) is not int or value < 0):
+            st.session_state[key] = 0 if key in (INSPECT_ROW, INSPECT_COL) else 1
+            reset.append(key)
+    if reset:
+        st.session_state[SETTINGS_RESET] = reset
+
+
+def init_state() -> None:
+    """Give every key its first value, once per session, then sanitize what the browser sent."""
+    for key, value in _defaults().items():
         st.session_state.setdefault(key, value)
+    sanitize()
     if KERNEL_SEED not in st.session_state:
         seed_kernel_from_preset(st.session_state[PRESET])
+
+
+def max_side() -> int | None:
+    """The working size in force: the longest side in pixels, or None for "Full size"."""
+    size = st.session_state[WORKING_SIZE]
+    return None if size == FULL_SIZE else int(size)

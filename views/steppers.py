@@ -14,7 +14,6 @@ import numpy as np
 import streamlit as st
 
 from filters.drawing import (
-    CHOSEN,
     NOT_YET_FILL,
     PADDING_FILL,
     PIXEL_SHADING,
@@ -27,20 +26,20 @@ from filters.drawing import (
     value_labels,
 )
 from filters.pipeline import FilterResult
-from filters.pooling import PoolStep, pool_steps
-from filters.stepping import Region, input_region, padded_crop, pool_text, whole
-from views import state
-from views.inspector import arithmetic_markdown, channel_note, channel_of, explain, final_value
-from views.options import Options
-from views.selection import convolution_region, pooling_region
-
-SPEEDS = (1, 2, 4, 8)
-"""Steps per second while playing."""
-
-LECTURE_4X4 = np.array(
-    [[0, 64, 128, 128], [48, 192, 144, 144], [142, 226, 168, 0], [255, 0, 0, 64]], dtype=np.float64
+from filters.pooling import PoolKind, PoolStep
+from filters.presets import LECTURE_POOLING_GRID
+from filters.stepping import Region, whole
+from filters.walkthrough import (
+    channel_of,
+    convolution_frame,
+    convolution_region,
+    pooling_frame,
+    pooling_region,
+    pooling_steps,
 )
-"""The lecture's block of 16 pixels that max pooling turns into 4."""
+from views import state
+from views.inspector import arithmetic_markdown
+from views.options import Options
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def step_controls(stepper: Stepper) -> int:
     )
     columns[5].select_slider(
         "Speed",
-        SPEEDS,
+        state.SPEEDS,
         key=speed_key,
         format_func=lambda steps: f"{steps} steps/s",
         label_visibility="collapsed",
@@ -170,7 +169,7 @@ def convolution_stepper_ui(result: FilterResult, options: Options, pixel: tuple[
     region = convolution_region(result, pixel)
     stepper = Stepper(state.CONV_STEPPER, region.count)
     stepper.restart_when_changed(_context(result, options, region))
-    if region != whole(result.output.shape):
+    if region != whole(result.output_shape):
         st.caption(
             f"A {region.cols} x {region.rows} zoom region of the filtered image around the selected pixel "
             "(outlined above; click the filtered image to move it)."
@@ -179,41 +178,30 @@ def convolution_stepper_ui(result: FilterResult, options: Options, pixel: tuple[
 
 
 def _convolution_step(step: int, result: FilterResult, options: Options, region: Region) -> None:
-    row, col = region.cell(step)
-    explanation = explain(result, options, row, col)
-    inputs = input_region(region, result.padding)
-    values, padded = padded_crop(channel_of(result.image, options), inputs)
-    window = Outline(explanation.centre[0] - 1 - inputs.top, explanation.centre[1] - 1 - inputs.left, 3, 3)
+    frame = convolution_frame(result, region, step, options.label_channel)
     input_picture = render_grid(
-        values,
+        frame.inputs,
         PIXEL_SHADING,
-        labels=value_labels(values),
-        cell_px=fit_cell_px(values.shape),
-        outlines=(window,),
-        fills=(Fill(padded, PADDING_FILL),),
+        labels=value_labels(frame.inputs),
+        cell_px=fit_cell_px(frame.inputs.shape),
+        outlines=(frame.window,),
+        fills=(Fill(frame.padded, PADDING_FILL),),
     )
-    output = channel_of(result.output, options)[region.slices()]
-    not_yet = np.arange(region.count).reshape(region.rows, region.cols) > step
-    labels = value_labels(output)
-    labels[not_yet] = ""
+    labels = value_labels(frame.outputs)
+    labels[frame.not_yet] = ""
     output_picture = render_grid(
-        output,
+        frame.outputs,
         output_shading(result.mapping),
         labels=labels,
-        cell_px=fit_cell_px(output.shape),
-        outlines=(Outline(row - region.top, col - region.left),),
-        fills=(Fill(not_yet, NOT_YET_FILL),),
+        cell_px=fit_cell_px(frame.outputs.shape),
+        outlines=(frame.current,),
+        fills=(Fill(frame.not_yet, NOT_YET_FILL),),
     )
-    top, left = explanation.centre[0] - 1, explanation.centre[1] - 1
-    st.markdown(
-        f"**Step {step + 1} of {region.count}**{channel_note(result, options)}: the window on input rows "
-        f"{top} to {top + 2}, columns {left} to {left + 2} gives output pixel (row {row}, column {col}) = "
-        f"**{final_value(explanation, result.mapping)}**"
-    )
+    st.markdown(frame.headline)
     left, right = st.columns(2)
     left.image(input_picture.image, caption="Input: the 3 x 3 window (amber) slides", width="stretch")
     right.image(output_picture.image, caption="Output: filled in step by step", width="stretch")
-    st.markdown(arithmetic_markdown(explanation, result.mapping))
+    st.markdown(arithmetic_markdown(frame.walkthrough))
 
 
 # ---- Pool step by step -------------------------------------------------------------------------------
@@ -227,25 +215,26 @@ def pooling_stepper_ui(result: FilterResult, options: Options, pixel: tuple[int,
     """2x2 windows of the filtered image in reading order; the pooled grid fills in with each maximum."""
     lecture = st.session_state[state.POOL_SOURCE] == "lecture"
     if lecture:
-        array, region = LECTURE_4X4, whole(LECTURE_4X4.shape)
-        shading = PIXEL_SHADING
+        region = whole(LECTURE_POOLING_GRID.shape)
+        rows, cols = LECTURE_POOLING_GRID.shape
+        part, shading, what = LECTURE_POOLING_GRID, PIXEL_SHADING, "The lecture's pixels"
         st.button("Back to the filtered image", on_click=_use_lecture_example, args=(False,))
     else:
-        array, region = channel_of(result.output, options), pooling_region(result, pixel)
-        shading = output_shading(result.mapping)
+        region = pooling_region(result, pixel)
+        rows, cols = result.output_shape
+        part = channel_of(result.mapped(region.slices()), options.label_channel)
+        shading, what = output_shading(result.mapping), "Filtered values"
         st.button(
             "Lecture example: 16 pixels into 4",
             on_click=_use_lecture_example,
             args=(True,),
             help="Load the lecture's 4 x 4 grid and pool it step by step.",
         )
-    rows, cols = array.shape
     st.markdown(
         f"Pooling turns **H x W into H/2 x W/2**: a quarter of the pixels. Here {cols} x {rows} → "
         f"{cols // 2} x {rows // 2}, so {rows * cols:,} values become {(rows // 2) * (cols // 2):,}."
     )
-    part = array[region.slices()]
-    steps = list(pool_steps(part, kind=result.pool_kind))
+    steps = pooling_steps(part, result.pool_kind)
     if not steps:
         st.info("The filtered image is too small for 2 x 2 pooling.")
         return
@@ -257,48 +246,44 @@ def pooling_stepper_ui(result: FilterResult, options: Options, pixel: tuple[int,
     stepper = Stepper(state.POOL_STEPPER, len(steps))
     context = ("lecture", result.pool_kind) if lecture else _context(result, options, region)
     stepper.restart_when_changed(context)
-    run_stepper(stepper, _pooling_step, part, steps, shading, result.pool_kind, region)
+    run_stepper(stepper, _pooling_step, part, steps, shading, result.pool_kind, region, what)
 
 
 def _pooling_step(
-    step: int, part: np.ndarray, steps: list[PoolStep], shading: Shading, kind: str, region: Region
+    step: int,
+    part: np.ndarray,
+    steps: tuple[PoolStep, ...],
+    shading: Shading,
+    kind: PoolKind,
+    region: Region,
+    what: str,
 ) -> None:
-    current = steps[step]
-    outlines = [Outline(current.top, current.left, 2, 2)]
-    if kind == "max":
-        outlines.append(
-            Outline(current.top + current.chosen[0], current.left + current.chosen[1], colour=CHOSEN)
-        )
+    frame = pooling_frame(part, steps, step, kind)
     cell_px = fit_cell_px(part.shape)  # the pooled grid keeps this cell size: it looks a quarter
     input_picture = render_grid(
-        part, shading, labels=value_labels(part), cell_px=cell_px, outlines=tuple(outlines)
+        part, shading, labels=value_labels(part), cell_px=cell_px, outlines=frame.outlines
     )
-    pooled_rows, pooled_cols = steps[-1].out_row + 1, steps[-1].out_col + 1
-    pooled = np.zeros((pooled_rows, pooled_cols))
-    for done in steps[: step + 1]:
-        pooled[done.out_row, done.out_col] = done.value
-    not_yet = np.arange(pooled.size).reshape(pooled.shape) > step
-    labels = value_labels(pooled)
-    labels[not_yet] = ""
+    labels = value_labels(frame.pooled)
+    labels[frame.not_yet] = ""
+    current = frame.current
     pooled_picture = render_grid(
-        pooled,
+        frame.pooled,
         shading,
         labels=labels,
         cell_px=cell_px,
         outlines=(Outline(current.out_row, current.out_col),),
-        fills=(Fill(not_yet, NOT_YET_FILL),),
+        fills=(Fill(frame.not_yet, NOT_YET_FILL),),
     )
     top, left = region.top + current.top, region.left + current.left
     st.markdown(
-        f"**Step {step + 1} of {len(steps)}**: the 2 x 2 window at rows {top}–{top + 1}, columns "
+        f"**Step {step + 1} of {frame.count}**: the 2 x 2 window at rows {top}–{top + 1}, columns "
         f"{left}–{left + 1} → pooled cell (row {region.top // 2 + current.out_row}, column "
-        f"{region.left // 2 + current.out_col}): `{pool_text(current, kind)}`"
+        f"{region.left // 2 + current.out_col}): `{frame.arithmetic}`"
     )
     left_column, right_column = st.columns([2, 1])
     left_column.image(
         input_picture.image,
-        caption="Filtered values: the 2 x 2 window (amber)"
-        + (", its maximum (cyan)" if kind == "max" else ""),
+        caption=f"{what}: the 2 x 2 window (amber)" + (", its maximum (cyan)" if kind == "max" else ""),
         width="stretch",
     )
     right_column.image(pooled_picture.image, caption="Pooled: filled in step by step", width="stretch")

@@ -1,0 +1,308 @@
+"""What the step-by-step views show, computed without Streamlit: frozen dataclasses the views lay out.
+
+- `walk_pixel`: one output pixel explained term by term (the inspector, and each
+  step of the sliding filter). Every number it prints that also stands in a grid
+  is read from the result's own arrays: the sum from ``raw``, the final value
+  from ``mapped()``, so "the same value as in the grid" holds by construction.
+- `convolution_frame` and `pooling_frame`: one step of each stepper.
+- `marks_for`: what the results row outlines for the view in use.
+- `size_story`: the sizes and what changed them, the lecture's way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from filters.convolution import PixelExplanation, explain_pixel
+from filters.drawing import CHOSEN, Outline
+from filters.kernel import format_weight
+from filters.numbers import format_value
+from filters.pipeline import FilterResult
+from filters.pooling import PoolKind, PoolStep, pool_steps, pooled_shape
+from filters.stepping import Region, input_region, padded_crop, pool_text, stepping_region, whole
+
+CHANNEL_NAMES = ("Red", "Green", "Blue")
+STEPPER_LIMIT = 32
+"""Images whose filtered output is at most this size are stepped through whole."""
+VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL = "Inspect a pixel", "Slide the filter", "Pool step by step"
+STEP_VIEWS = (VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL)
+
+
+def channel_of(array: np.ndarray, channel: int) -> np.ndarray:
+    """The 2-D values a view explains: the gray image itself, or one colour channel."""
+    return array if array.ndim == 2 else array[..., channel]
+
+
+def channel_note(result: FilterResult, channel: int) -> str:
+    """' (red channel)' in colour mode, else nothing."""
+    return f" ({CHANNEL_NAMES[channel].lower()} channel)" if result.is_colour else ""
+
+
+# ---- One pixel, term by term -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PixelWalkthrough:
+    """One output pixel explained: the window, the nine products, the sum, the weight, the mapping.
+
+    Attributes
+    ----------
+    explanation : PixelExplanation
+        The window, the filter and the nine products.
+    raw_value : float
+        The weighted sum, read from ``result.raw`` (what the grid's value was mapped from).
+    output_value : float
+        The final value, read from ``result.mapped()``: the number written in the filtered grid.
+    sum_line, weight_line, mapping_line : str
+        The arithmetic written out (``0 × -1 + 64 × 0 + ... = 1009``; ``1009 × 1 = 1009``;
+        ``clip 1009 to 0..255 = 255``).
+    """
+
+    row: int
+    col: int
+    explanation: PixelExplanation = field(repr=False)
+    raw_value: float
+    output_value: float
+    sum_line: str
+    weight_line: str
+    mapping_line: str
+
+    @property
+    def final_text(self) -> str:
+        """The final value as the filtered grid writes it."""
+        return format_value(self.output_value)
+
+    @property
+    def window_rows(self) -> tuple[int, int]:
+        """First and last input row under the filter."""
+        top = self.explanation.centre[0] - 1
+        return top, top + 2
+
+    @property
+    def window_cols(self) -> tuple[int, int]:
+        """First and last input column under the filter."""
+        left = self.explanation.centre[1] - 1
+        return left, left + 2
+
+
+def walk_pixel(result: FilterResult, row: int, col: int, channel: int = 0) -> PixelWalkthrough:
+    """Explain output pixel (row, col) of ``result`` (of one colour channel in colour mode).
+
+    Raises
+    ------
+    IndexError
+        If (row, col) is not a pixel of the output.
+    """
+    explanation = explain_pixel(
+        channel_of(result.image, channel),
+        result.kernel,
+        row,
+        col,
+        weight=result.weight,
+        padding=result.padding,
+    )
+    raw_value = float(channel_of(result.raw, channel)[row, col])
+    mapped = result.mapped((row, col))  # one value, or one per colour channel
+    output_value = float(mapped if mapped.ndim == 0 else mapped[channel])
+    # The sum of the nine products is the grid's own sum when the weight is 1; with another
+    # weight it is the products' sum, and the weighted result again the grid's.
+    products_sum = raw_value if result.weight == 1 else explanation.weighted_sum
+    terms = " + ".join(
+        f"{format_value(value)} × {format_value(weight)}"
+        for value, weight in zip(explanation.window.ravel(), explanation.kernel.ravel(), strict=True)
+    )
+    weight = format_weight(result.weight)
+    return PixelWalkthrough(
+        row=row,
+        col=col,
+        explanation=explanation,
+        raw_value=raw_value,
+        output_value=output_value,
+        sum_line=f"{terms} = {format_value(products_sum)}",
+        weight_line=f"{format_value(products_sum)} × {weight} = {format_value(raw_value)}",
+        mapping_line=result.mapping.explain(raw_value),
+    )
+
+
+# ---- Regions the steppers walk, and what the results row outlines --------------------------------------
+
+
+def convolution_region(result: FilterResult, pixel: tuple[int, int]) -> Region:
+    """The output region the convolution stepper walks: all of a small image, else 16x16 around ``pixel``."""
+    return stepping_region(result.output_shape, pixel, STEPPER_LIMIT)
+
+
+def pooling_region(result: FilterResult, pixel: tuple[int, int]) -> Region:
+    """The part of the filtered image the pooling stepper walks, aligned to whole 2x2 blocks."""
+    return stepping_region(result.output_shape, pixel, STEPPER_LIMIT, align=2)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Outlines to draw on the original, filtered and pooled grids of the results row."""
+
+    original: tuple[Outline, ...] = ()
+    filtered: tuple[Outline, ...] = ()
+    pooled: tuple[Outline, ...] = ()
+
+
+def marks_for(view: str, result: FilterResult, pixel: tuple[int, int]) -> Marks:
+    """What the results row outlines for the step-by-step view in use."""
+    row, col = pixel
+    if view == VIEW_INSPECT:
+        centre_row, centre_col = (row + 1, col + 1) if result.padding == "valid" else (row, col)
+        pool_rows, pool_cols = pooled_shape(result.output_shape)
+        lands_in_pooled = row // 2 < pool_rows and col // 2 < pool_cols
+        pooled = (Outline(row // 2, col // 2, colour=CHOSEN),) if lands_in_pooled else ()
+        return Marks(
+            original=(Outline(centre_row - 1, centre_col - 1, 3, 3),),
+            filtered=(Outline(row, col),),
+            pooled=pooled,
+        )
+    if convolution_region(result, pixel) == whole(result.output_shape):
+        return Marks()
+    if view == VIEW_SLIDE:
+        region = convolution_region(result, pixel)
+        return Marks(original=(_outline(input_region(region, result.padding)),), filtered=(_outline(region),))
+    region = pooling_region(result, pixel)
+    halved = Region(region.top // 2, region.left // 2, region.rows // 2, region.cols // 2)
+    return Marks(filtered=(_outline(region),), pooled=(_outline(halved),))
+
+
+def _outline(region: Region) -> Outline:
+    return Outline(region.top, region.left, region.rows, region.cols)
+
+
+# ---- One step of each stepper ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvolutionFrame:
+    """One step of the sliding filter over ``region`` of the output.
+
+    ``inputs`` and ``padded`` are the input pixels the region's windows touch
+    (zeros and True where "same" padding hangs over the edge); ``outputs`` the
+    region's output values, ``not_yet`` True on cells the filter has not reached.
+    """
+
+    step: int
+    count: int
+    walkthrough: PixelWalkthrough
+    inputs: np.ndarray = field(repr=False)
+    padded: np.ndarray = field(repr=False)
+    window: Outline
+    outputs: np.ndarray = field(repr=False)
+    not_yet: np.ndarray = field(repr=False)
+    current: Outline
+    channel_note: str = ""
+
+    @property
+    def headline(self) -> str:
+        """Markdown: ``**Step 5 of 676**: the window on input rows 0 to 2, ... = **255**``."""
+        walk = self.walkthrough
+        (top, bottom), (left, right) = walk.window_rows, walk.window_cols
+        return (
+            f"**Step {self.step + 1} of {self.count}**{self.channel_note}: the window on input rows "
+            f"{top} to {bottom}, columns {left} to {right} gives output pixel (row {walk.row}, "
+            f"column {walk.col}) = **{walk.final_text}**"
+        )
+
+
+def convolution_frame(result: FilterResult, region: Region, step: int, channel: int = 0) -> ConvolutionFrame:
+    """Step ``step`` (0-based, reading order) of the filter sliding over ``region`` of the output."""
+    row, col = region.cell(step)
+    walkthrough = walk_pixel(result, row, col, channel)
+    inputs = input_region(region, result.padding)
+    values, padded = padded_crop(channel_of(result.image, channel), inputs)
+    centre = walkthrough.explanation.centre
+    outputs = channel_of(result.mapped(region.slices()), channel)
+    return ConvolutionFrame(
+        step=step,
+        count=region.count,
+        walkthrough=walkthrough,
+        inputs=values,
+        padded=padded,
+        window=Outline(centre[0] - 1 - inputs.top, centre[1] - 1 - inputs.left, 3, 3),
+        outputs=outputs,
+        not_yet=np.arange(region.count).reshape(region.rows, region.cols) > step,
+        current=Outline(row - region.top, col - region.left),
+        channel_note=channel_note(result, channel),
+    )
+
+
+@dataclass(frozen=True)
+class PoolingFrame:
+    """One step of pooling ``values`` (a region of the filtered image, or the lecture's 4x4 grid).
+
+    ``pooled`` holds the cells filled so far (``not_yet`` True on the others);
+    ``outlines`` mark the window and, for max pooling, the value it keeps.
+    """
+
+    step: int
+    count: int
+    current: PoolStep
+    values: np.ndarray = field(repr=False)
+    outlines: tuple[Outline, ...]
+    pooled: np.ndarray = field(repr=False)
+    not_yet: np.ndarray = field(repr=False)
+    arithmetic: str
+
+
+def pooling_steps(values: np.ndarray, kind: PoolKind) -> tuple[PoolStep, ...]:
+    """Every 2x2 window of ``values`` in reading order (empty when it is smaller than 2x2)."""
+    return tuple(pool_steps(values, kind=kind))
+
+
+def pooling_frame(values: np.ndarray, steps: tuple[PoolStep, ...], step: int, kind: PoolKind) -> PoolingFrame:
+    """Step ``step`` (0-based) of pooling ``values``, whose windows are ``steps``."""
+    current = steps[step]
+    outlines = [Outline(current.top, current.left, 2, 2)]
+    if kind == "max":
+        outlines.append(
+            Outline(current.top + current.chosen[0], current.left + current.chosen[1], colour=CHOSEN)
+        )
+    pooled = np.zeros((steps[-1].out_row + 1, steps[-1].out_col + 1))
+    for done in steps[: step + 1]:
+        pooled[done.out_row, done.out_col] = done.value
+    return PoolingFrame(
+        step=step,
+        count=len(steps),
+        current=current,
+        values=values,
+        outlines=tuple(outlines),
+        pooled=pooled,
+        not_yet=np.arange(pooled.size).reshape(pooled.shape) > step,
+        arithmetic=pool_text(current, kind),
+    )
+
+
+# ---- The sizes -------------------------------------------------------------------------------------------
+
+
+def _pixels(count: int) -> str:
+    return f"{count:,} pixel" if count == 1 else f"{count:,} pixels"
+
+
+def size_story(result: FilterResult) -> str:
+    """The sizes and what changed them: ``28 x 28 → 26 x 26 → 13 x 13: ...`` (Markdown)."""
+    (rows, cols), (out_rows, out_cols) = result.image.shape[:2], result.output_shape
+    pool_rows, pool_cols = result.pooled.shape[:2]
+    border = (
+        "the filter needs all 9 neighbours, so the 1-pixel border is lost ('valid' padding)"
+        if result.padding == "valid"
+        else "zero padding keeps the size ('same' padding)"
+    )
+    if pool_rows == 0 or pool_cols == 0:
+        return (
+            f"**{cols} x {rows} → {out_cols} x {out_rows}**: {border}; the filtered image is too small "
+            "for 2 x 2 pooling, which needs at least 2 x 2 pixels."
+        )
+    before, after = out_rows * out_cols, pool_rows * pool_cols
+    verb = "becomes" if before == 1 else "become"
+    share = "a quarter" if before == 4 * after else "about a quarter: an odd last row or column is dropped"
+    return (
+        f"**{cols} x {rows} → {out_cols} x {out_rows} → {pool_cols} x {pool_rows}**: {border}; "
+        f"pooling keeps 1 value of every 2 x 2 block, so {_pixels(before)} {verb} {_pixels(after)} ({share})."
+    )
