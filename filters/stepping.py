@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filters.convolution import PixelExplanation
 from filters.numbers import format_value
 from filters.pooling import PoolStep
 
@@ -120,15 +119,6 @@ def strongest_pixel(output: np.ndarray) -> tuple[int, int]:
     magnitude = np.abs(output) if output.ndim == 2 else np.abs(output).sum(axis=2)
     row, col = np.unravel_index(int(np.argmax(magnitude)), magnitude.shape)
     return int(row), int(col)
-
-
-def sum_text(explanation: PixelExplanation) -> str:
-    """The nine products written out: ``0 × -1 + 64 × 0 + 128 × -2 + ... = 1009``."""
-    terms = [
-        f"{format_value(value)} × {format_value(weight)}"
-        for value, weight in zip(explanation.window.ravel(), explanation.kernel.ravel(), strict=True)
-    ]
-    return " + ".join(terms) + f" = {format_value(explanation.weighted_sum)}"
 
 
 def pool_text(step: PoolStep, kind: str) -> str:

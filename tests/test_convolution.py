@@ -8,7 +8,8 @@ from PIL import Image
 
 from filters import PRESETS, convolve, explain_pixel, output_shape
 from filters.convolution import ImageTooSmall, convolve_channels
-from filters.reference import lab_convolution
+from filters.pipeline import apply_filter
+from filters.reference import lab_convolution, lab_pooling
 
 ASCENT = Path(__file__).resolve().parent.parent / "sample_images" / "photos" / "ascent.png"
 
@@ -98,6 +99,43 @@ def test_equals_the_course_labs_loop_on_ascent(key):
     expected = lab_convolution(image, kernel.tolist())
     ours = np.clip(convolve(image, kernel), 0, 255)
     assert np.array_equal(ours, expected[1:-1, 1:-1])
+
+
+def test_the_labs_loop_takes_the_uint8_array_image_open_gives():
+    # In NumPy 2 a uint8 pixel times -1 overflows; the lab's misc.ascent() is int64, and so is its copy.
+    image = np.asarray(Image.open(ASCENT))
+    assert image.dtype == np.uint8
+    transformed = lab_convolution(image, PRESETS["vertical_edges"].values.tolist())
+    assert transformed.dtype == np.int64
+    assert np.array_equal(
+        transformed[1:-1, 1:-1], np.clip(convolve(image, PRESETS["vertical_edges"].values), 0, 255)
+    )
+
+
+def test_the_lab_truncates_fractions_where_the_app_keeps_them():
+    image = np.array([[0, 0, 0], [0, 0, 0], [0, 0, 1]])  # a box blur's sum: 1, times 1/9
+    kernel = PRESETS["box_blur"].values.tolist()
+    lab = lab_convolution(image * 200, kernel, weight=1 / 9)
+    ours = convolve(image * 200, PRESETS["box_blur"].values, weight=1 / 9)
+    assert ours[0, 0] == pytest.approx(22.22, abs=0.01)
+    assert lab[1, 1] == 22  # stored into the lab's integer image: truncated
+    blurred = np.asarray(Image.open(ASCENT))
+    ours = np.clip(convolve(blurred, PRESETS["box_blur"].values, weight=1 / 9), 0, 255)
+    lab = lab_convolution(blurred, kernel, weight=1 / 9)
+    assert np.array_equal(np.floor(ours + 1e-9), lab[1:-1, 1:-1])
+
+
+@pytest.mark.parametrize("key", ["horizontal_edges", "vertical_edges", "outline"])
+def test_pooling_equals_the_labs_loop_where_their_blocks_align(key):
+    # The lab pools its whole 512 x 512 result (border kept) from (0, 0). The app's "same"
+    # padding keeps the size, so its blocks are the lab's; they differ only on the border.
+    image = np.asarray(Image.open(ASCENT))
+    kernel = PRESETS[key].values
+    lab = lab_pooling(lab_convolution(image, kernel.tolist()))
+    ours = apply_filter(image, kernel, padding="same", mapping="clip").pooled
+    assert lab.shape == ours.shape == (256, 256)
+    assert np.array_equal(ours[1:-1, 1:-1], lab[1:-1, 1:-1])
+    assert not np.array_equal(ours[0], lab[0])  # the border: zero padding here, original pixels in the lab
 
 
 def test_lab_filters_are_the_presets():

@@ -19,10 +19,12 @@ from filters.images import (
     ACCEPTED_FORMATS_TEXT,
     MAX_PIXELS,
     MAX_UPLOAD_MB,
+    MAX_WORKING_PIXELS,
     DecodedImage,
     ImageRejected,
     decode_image,
     to_grayscale,
+    working_size,
 )
 
 pillow_heif.register_heif_opener()
@@ -323,6 +325,51 @@ def test_max_side_none_keeps_full_size():
     decoded = decode_image(encode(Image.new("L", (900, 700)), "PNG"), "big.png", max_side=None)
     assert decoded.size == (900, 700)
     assert decoded.downscaled is False
+
+
+def test_full_size_is_capped_at_12_megapixels_with_a_note():
+    image = Image.linear_gradient("L").resize((8000, 6000)).convert("RGB")  # 48 MP
+    decoded = decode_image(encode(image, "JPEG", quality=80), "huge.jpg", max_side=None)
+    width, height = decoded.size
+    assert width * height <= MAX_WORKING_PIXELS and width * height > 0.99 * MAX_WORKING_PIXELS
+    assert abs(width / height - 4 / 3) < 0.01
+    assert decoded.source_size == (8000, 6000)
+    assert any("limited to 12 megapixels" in note and f"{width} x {height}" in note for note in decoded.notes)
+
+
+@pytest.mark.parametrize(
+    ("size", "max_side", "expected"),
+    [
+        ((4032, 3024), 512, (512, 384)),
+        ((4032, 3024), None, (4000, 3000)),
+        ((5000, 3), 512, (512, 3)),  # a strip stays 3 high, so a 3x3 filter still fits
+        ((3, 5000), 128, (3, 128)),
+        ((5000, 2), 512, (512, 2)),  # never taller than the source
+        ((30, 10), 512, (30, 10)),
+        ((100_000, 200), None, (77459, 154)),  # 20 MP: scaled by sqrt(12/20)
+        ((100_000, 200), 512, (512, 3)),
+    ],
+)
+def test_working_size(size, max_side, expected):
+    assert working_size(size, max_side) == expected
+    assert expected[0] * expected[1] <= MAX_WORKING_PIXELS
+
+
+def test_a_long_strip_decodes_at_three_pixels_high():
+    decoded = decode_image(encode(Image.new("L", (5000, 3), 90), "PNG"), "strip.png")
+    assert decoded.size == (512, 3)
+
+
+def test_our_own_errors_are_not_called_a_damaged_file(monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr("filters.images._to_rgb", broken)
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        decode_image(encode(Image.new("RGB", (10, 10)), "PNG"), "fine.png")
+    monkeypatch.setattr("filters.images._to_rgb", lambda *_args: (_ for _ in ()).throw(MemoryError()))
+    with pytest.raises(MemoryError):
+        decode_image(encode(Image.new("RGB", (10, 10)), "PNG"), "fine.png")
 
 
 def test_small_image_is_never_upscaled():

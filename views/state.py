@@ -9,7 +9,7 @@ data between sessions.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import streamlit as st
 
@@ -166,23 +166,28 @@ def _offered(value: object, allowed: Collection[object]) -> bool:
     return any(type(value) is type(choice) and value == choice for choice in allowed)
 
 
+def settings_to_reset(values: Mapping[str, object]) -> dict[str, object]:
+    """Key -> default value for every setting in ``values`` that holds what the page does not offer."""
+    defaults, reset = _defaults(), {}
+    for key, allowed in _choices().items():
+        if key in values and not _offered(values[key], allowed):
+            reset[key] = defaults.get(key, next(iter(allowed)))
+    for key in _WHOLE_NUMBER_KEYS:
+        value = values.get(key)
+        if value is not None and (type(value) is not int or value < 0):
+            reset[key] = 0 if key in (INSPECT_ROW, INSPECT_COL) else 1
+    return reset
+
+
 def sanitize() -> None:
     """Put back to its default every setting that holds a value the page does not offer.
 
     The names of the settings reset are kept in ``SETTINGS_RESET`` for the page to mention.
     """
-    defaults, reset = _defaults(), []
-    for key, allowed in _choices().items():
-        if key in st.session_state and not _offered(st.session_state[key], allowed):
-            st.session_state[key] = defaults.get(key, next(iter(allowed)))
-            reset.append(key)
-    for key in _WHOLE_NUMBER_KEYS:
-        value = st.session_state.get(key)
-        if value is not None and (type(value) is not int or value < 0):
-            st.session_state[key] = 0 if key in (INSPECT_ROW, INSPECT_COL) else 1
-            reset.append(key)
+    reset = settings_to_reset({key: st.session_state[key] for key in st.session_state})
     if reset:
-        st.session_state[SETTINGS_RESET] = reset
+        st.session_state.update(reset)
+        st.session_state[SETTINGS_RESET] = list(reset)
 
 
 def init_state() -> None:

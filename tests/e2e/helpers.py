@@ -11,10 +11,10 @@ import numpy as np
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from filters import PRESETS, FilterResult, apply_filter, explain_pixel, format_value
+from filters import PRESETS, FilterResult, apply_filter, format_value
 from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
-from filters.stepping import sum_text
+from filters.walkthrough import walk_pixel
 
 PICKER = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'
 """The clickable filtered image (a Streamlit component in its own frame)."""
@@ -238,12 +238,11 @@ def expect_inspector_shows(page: Page, result: FilterResult, channel: int | None
     Returns the inspected (row, column).
     """
     row, col = inspected_pixel(page)
-    image, output = result.image, result.output
+    output = result.mapped()
     note = ""
     if channel is not None:
-        image, output, note = image[..., channel], output[..., channel], f" ({CHANNELS[channel]} channel)"
+        output, note = output[..., channel], f" ({CHANNELS[channel]} channel)"
     expected = format_value(output[row, col])
     expect(inspector_heading(page)).to_have_text(f"Output pixel (row {row}, column {col}){note} = {expected}")
-    explanation = explain_pixel(image, result.kernel, row, col, weight=result.weight, padding=result.padding)
-    expect(sum_of_products(page)).to_have_text(sum_text(explanation))
+    expect(sum_of_products(page)).to_have_text(walk_pixel(result, row, col, channel or 0).sum_line)
     return row, col

@@ -13,7 +13,7 @@ from tests.e2e.helpers import click_cell, wait_for_app
 def default_output():
     path = SAMPLE_DIR / DEFAULT_SAMPLE
     pixels = to_grayscale(decode_image(path.read_bytes(), path.name).rgb)
-    return apply_filter(pixels, PRESETS["vertical_edges"].values).output
+    return apply_filter(pixels, PRESETS["vertical_edges"].values).mapped()
 
 
 def test_first_load_shows_the_three_grids_and_their_sizes(page):

@@ -18,7 +18,8 @@ from filters import MAPPINGS, PRESETS, format_value, format_weight, pool_steps
 from filters.convolution import explain_pixel
 from filters.images import decode_image
 from filters.samples import list_samples
-from filters.stepping import pool_text, strongest_pixel, sum_text
+from filters.stepping import pool_text, strongest_pixel
+from filters.walkthrough import walk_pixel
 from tests.e2e.helpers import (
     choose_option,
     choose_preset,
@@ -87,7 +88,7 @@ def test_first_view_shows_sizes_and_the_strongest_pixel_explained(page):
     expect(page.get_by_text("28 x 28 → 26 x 26 → 13 x 13", exact=False)).to_be_visible()
     expect(sidebar(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
     expect(page.get_by_role("combobox", name="Preset")).to_have_value(PRESETS["vertical_edges"].name)
-    assert expect_inspector_shows(page, result) == strongest_pixel(result.output)
+    assert expect_inspector_shows(page, result) == strongest_pixel(result.mapped())
     assert page.foreign_requests == []
 
 
@@ -112,7 +113,7 @@ def test_editing_a_cell_filters_with_the_typed_value_until_reset(filter_page):
     kernel = PRESETS["vertical_edges"].values.copy()
     kernel[2, 1] = -0.5  # typed as a fraction, bottom row, middle column
     before, after = core_result(BOOT), core_result(BOOT, kernel=kernel)
-    row, col = unsaturated_pixel(before.raw, where=after.output != before.output)
+    row, col = unsaturated_pixel(before.raw, where=after.mapped() != before.mapped())
     inspect_pixel(page, row, col)
     expect_inspector_shows(page, before)
 
@@ -135,7 +136,7 @@ def test_weight_one_half_halves_the_value(filter_page):
     expect_inspector_shows(page, full)
     type_into(page, "Weight", "0.5")
     expect_inspector_shows(page, half)
-    assert half.output[row, col] == full.output[row, col] / 2
+    assert half.mapped()[row, col] == full.mapped()[row, col] / 2
     expect(sum_caption(page)).to_have_text("Sum of values: 0 · weight 0.5")
 
 
@@ -265,12 +266,13 @@ def press(page, button: str, times: int = 1) -> None:
 
 def slide_line(result, step: int) -> str:
     """What the sliding stepper says at ``step`` (1-based) of a whole 26 x 26 output."""
-    row, col = divmod(step - 1, result.output.shape[1])
+    rows, cols = result.output_shape
+    row, col = divmod(step - 1, cols)
     centre = explain_pixel(result.image, result.kernel, row, col).centre
     return (
-        f"Step {step} of {result.output.size}: the window on input rows {centre[0] - 1} to {centre[0] + 1}, "
+        f"Step {step} of {rows * cols}: the window on input rows {centre[0] - 1} to {centre[0] + 1}, "
         f"columns {centre[1] - 1} to {centre[1] + 1} gives output pixel (row {row}, column {col}) = "
-        f"{format_value(result.output[row, col])}"
+        f"{format_value(result.mapped()[row, col])}"
     )
 
 
@@ -285,7 +287,7 @@ def test_slide_the_filter_steps_ends_plays_and_pauses(stepper_page):
     expect(step_line(page)).to_have_text(slide_line(result, 676))
 
     # The scrub slider: click its track where a run of non-zero outputs lies.
-    values = result.output.ravel()
+    values = result.mapped().ravel()
     aim = next(step for step in range(4, values.size - 4) if np.all(values[step - 4 : step + 3] > 0))
     track = page.get_by_role("group", name="Step", exact=True).locator("div").first
     box = track.bounding_box()
@@ -294,8 +296,8 @@ def test_slide_the_filter_steps_ends_plays_and_pauses(stepper_page):
     landed = step_number(page)
     assert abs(landed - aim) <= 3 and values[landed - 1] > 0
     expect(step_line(page)).to_have_text(slide_line(result, landed))
-    row, col = divmod(landed - 1, result.output.shape[1])
-    expect(sum_of_products(page)).to_have_text(sum_text(explain_pixel(result.image, result.kernel, row, col)))
+    row, col = divmod(landed - 1, result.output_shape[1])
+    expect(sum_of_products(page)).to_have_text(walk_pixel(result, row, col).sum_line)
 
     press(page, "Start")
     page.get_by_role("button", name="Play", exact=True).click()
@@ -313,7 +315,7 @@ def test_slide_the_filter_steps_ends_plays_and_pauses(stepper_page):
 
 def test_pool_step_by_step_and_the_lecture_example(stepper_page):
     page = stepper_page
-    steps = list(pool_steps(core_result(BOOT).output))
+    steps = list(pool_steps(core_result(BOOT).mapped()))
     click_radio(page, "Pool step by step")
     press(page, "Next")
     second = steps[1]
