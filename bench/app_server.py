@@ -5,17 +5,15 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench.photos import encoded
 from bench.timing import median_ms, table, verdict
 from views import state
-from views.loading import filter_image
-from views.results import draw_grid
+from views.loading import PICTURES, PNGS, RESULTS, clear_caches
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "page.py")
 PRESET_CYCLE = ["horizontal_edges", "outline", "sharpen", "box_blur", "emboss", "vertical_edges"]
 
 
@@ -34,8 +32,8 @@ def _cycle(at: AppTest, action, repeats: int = 12) -> float:
 
     def one() -> None:
         action(at, next(counter))
-        filter_image.clear()
-        draw_grid.clear()
+        for cache in (RESULTS, PICTURES, PNGS):
+            cache.clear()
         at.run()
 
     return median_ms(one, repeats, warmup=2)
@@ -57,7 +55,7 @@ def _edit_cell(at: AppTest, index: int) -> None:
 def _first_load(cold: bool) -> float:
     def load() -> None:
         if cold:
-            st.cache_data.clear()
+            clear_caches()
         AppTest.from_file(APP, default_timeout=120).run()
 
     return median_ms(load, 5)
@@ -77,7 +75,7 @@ def _upload_ms(file_format: str, name: str) -> float:
     times = []
     for seed in range(3):
         data = encoded(file_format, seed=seed + 10)
-        st.cache_data.clear()
+        clear_caches()
         at = _page()
 
         def upload(at=at, data=data) -> None:
@@ -87,7 +85,7 @@ def _upload_ms(file_format: str, name: str) -> float:
             at.run()
 
         times.append(median_ms(upload, 1, warmup=0))
-        assert at.session_state[state.SHOWN_IMAGE] == ("upload", name), "the upload was not shown"
+        assert at.session_state[state.SHOWN_IMAGE][1] == name, "the upload was not shown"
     return statistics.median(times)
 
 

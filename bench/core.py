@@ -7,9 +7,7 @@ from scipy.signal import convolve2d
 
 from bench.timing import median_ms, table, verdict
 from filters import PRESETS, apply_filter
-from filters.channels import channels_first_copy
 from filters.reference import lab_convolution
-from views.server import configure_server
 
 SIZES = {"28x28": (28, 28), "512x512": (512, 512), "1920x1080": (1080, 1920), "4032x3024": (3024, 4032)}
 KERNEL = PRESETS["vertical_edges"].values
@@ -18,10 +16,10 @@ KERNEL32 = KERNEL.astype(np.float32)
 
 
 def _image(shape: tuple[int, int], colour: bool) -> np.ndarray:
-    """Random 8-bit pixels as the app holds them: float64, colour stored channel by channel."""
+    """Random 8-bit pixels as the app holds them: uint8, colour as decoded (H, W, 3)."""
     rng = np.random.default_rng(0)
     full_shape = (*shape, 3) if colour else shape
-    return channels_first_copy(rng.integers(0, 256, size=full_shape, dtype=np.uint8))
+    return rng.integers(0, 256, size=full_shape, dtype=np.uint8)
 
 
 def _repeats(shape: tuple[int, int]) -> int:
@@ -38,8 +36,7 @@ def _opencv():
 
 
 def run() -> str:
-    """Time the core, in a process set up as the app's server, and return the Markdown table."""
-    configure_server()
+    """Time the core and return the Markdown table."""
     cv2 = _opencv()
     rows = []
     lab_row = None
@@ -49,7 +46,7 @@ def run() -> str:
             image = _image(shape, colour)
             repeats = _repeats(shape)
             pipeline = median_ms(lambda image=image: apply_filter(image, KERNEL), repeats)
-            channel = image if image.ndim == 2 else image[..., 0]  # contiguous: stored channel by channel
+            channel = np.ascontiguousarray(image if image.ndim == 2 else image[..., 0], dtype=np.float64)
             scipy_only = median_ms(
                 lambda channel=channel: convolve2d(channel, FLIPPED, mode="valid"), repeats
             )

@@ -10,14 +10,23 @@ import time
 import streamlit as st
 
 from filters.presets import PRESETS
-from views.loading import decode_sample, filter_image, working_pixels
+from filters.recipe import FilterRecipe, ImageRecipe, sample_source
+from filters.walkthrough import convolution_region
+from views.loading import decode_sample, filter_result
 from views.options import Options
-from views.selection import convolution_region
 from views.steppers import Stepper, _convolution_step, run_stepper
 
-decoded = decode_sample(st.session_state["sample"], 512)
-kernel = tuple(tuple(row) for row in PRESETS["vertical_edges"].values.tolist())
-result = filter_image(working_pixels(decoded, False), kernel, 1.0, "valid", "clip", "max")
+sample = st.session_state["sample"]
+decoded = decode_sample(sample, 512)
+recipe = FilterRecipe(
+    ImageRecipe(sample_source(sample), 512, False),
+    FilterRecipe.kernel_key(PRESETS["vertical_edges"].values),
+    1.0,
+    "valid",
+    "clip",
+    "max",
+)
+result = filter_result(recipe, decoded)
 options = Options("valid", "clip", "max", False, 0, True, False)
 region = convolution_region(result, (200, 200))
 start = time.perf_counter()

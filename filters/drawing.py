@@ -18,6 +18,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from filters.cache import BoundedCache
 from filters.mapping import FittedMapping
 from filters.numbers import format_value, format_values
 
@@ -307,9 +308,16 @@ def _font_px(cell: int, longest_label: int) -> int:
     return max(6, int(min(by_height, by_width)))
 
 
-@lru_cache(maxsize=4096)
+_LABEL_MASKS = BoundedCache(max_bytes=32 * 1024 * 1024, max_entries=8192)
+"""Rendered labels, shared by every grid drawn in the process (a few kB each)."""
+
+
 def _label_mask(text: str, font_px: int) -> np.ndarray:
     """Coverage mask (0..1 float32) of ``text`` at ``font_px``: the same text is rendered once."""
+    return _LABEL_MASKS.get_or_compute((text, font_px), lambda: _render_label(text, font_px))
+
+
+def _render_label(text: str, font_px: int) -> np.ndarray:
     font = _font(font_px)
     left, top, right, bottom = font.getbbox(text)
     canvas = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)

@@ -3,8 +3,8 @@
 The last image chosen wins: picking a sample shows it, a new upload that
 decodes shows it, and a refused upload leaves the previous image on screen
 with a message naming the file. Removing the upload (its x) goes back to the
-sample shown before it. Uploads are told apart by their content digest, never
-by their file name.
+sample shown before it, with a button to show the upload again. Uploads are
+told apart by their content digest, never by their file name.
 """
 
 from __future__ import annotations
@@ -61,10 +61,14 @@ def _upload_source(uploaded) -> str:
 
 
 def _take_upload() -> None:
-    """A new upload is shown if it decodes; removing the upload goes back to the sample."""
+    """A new upload is shown if it decodes; removing the upload goes back to the sample.
+
+    The last good upload stays in this session's memory behind a "Show ... again" button:
+    the browser also empties the uploader for a moment when a new file replaces the old one,
+    and a refused replacement must not lose the picture that was on screen.
+    """
     uploaded = st.session_state.get(state.UPLOADER)
     if uploaded is None:
-        st.session_state.pop(state.LAST_GOOD_UPLOAD, None)
         if not st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
             _show_previous_sample()
         return

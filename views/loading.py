@@ -29,6 +29,8 @@ PICTURES = BoundedCache(max_bytes=256 * _MB, max_entries=192)
 PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=384)
 """Encoded PNGs with their outlines, by picture key and outlines."""
 
+CACHES = (DECODED, RESULTS, PICTURES, PNGS)
+
 _LOG = logging.getLogger(__name__)
 BUG_MESSAGE = (
     "Something went wrong on our side while reading this image; it is not your file's fault. "
@@ -80,3 +82,9 @@ def decode_upload(data: bytes, source: str, name: str, max_side: int | None) -> 
 def filter_result(recipe: FilterRecipe, decoded: DecodedImage) -> FilterResult:
     """The pipeline's result for ``recipe``, computed once and shared by every rerun and session."""
     return RESULTS.get_or_compute(recipe, lambda: compute_result(recipe, decoded))
+
+
+def clear_caches() -> None:
+    """Empty every cache: the server as it starts (for the tests and the benchmark)."""
+    for cache in CACHES:
+        cache.clear()

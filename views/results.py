@@ -41,9 +41,9 @@ from views.text import plain
 
 @dataclass(frozen=True)
 class Panel:
-    """One grid of the results row: its title, how to get its values, its shading and outlines."""
+    """One grid of the results row: what it depends on (``key``), its title, values, shading and outlines."""
 
-    key: str
+    key: tuple
     title: str
     shape: tuple[int, ...]
     values: Callable[[], np.ndarray]
@@ -78,9 +78,9 @@ class EncodedPng:
         buffer.write(self.data)
 
 
-def draw_grid(recipe: FilterRecipe, panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
+def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     """The panel drawn as PNG: the grid once per recipe, its outlines once per place."""
-    picture_key = (recipe, panel.key, labelled, label_channel)
+    picture_key = (panel.key, labelled, label_channel)
 
     def draw():
         values = panel.values()
@@ -147,12 +147,12 @@ def results_ui(
         st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
     if options.stacked:
         for panel in panels:
-            _draw_panel(recipe, panel, options, relative_to=result.image.shape[1])
+            _draw_panel(panel, options, relative_to=result.image.shape[1])
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         for column, panel in zip(st.columns(widths, gap="small"), panels, strict=True):
             with column:
-                _draw_panel(recipe, panel, options)
+                _draw_panel(panel, options)
     if result.mapping.diverging:
         st.image(
             colour_legend(shading),
@@ -163,13 +163,13 @@ def results_ui(
     _value_tables(panels, options)
 
 
-def _draw_panel(recipe: FilterRecipe, panel: Panel, options: Options, relative_to: int | None = None) -> None:
+def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
     rows, cols = panel.shape[:2]
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
         return
     labelled = options.write_values and wants_labels(panel.shape)
-    drawn = draw_grid(recipe, panel, labelled, options.label_channel)
+    drawn = draw_grid(panel, labelled, options.label_channel)
     place = st.container()
     if relative_to is not None:
         # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.

@@ -325,7 +325,7 @@ def test_ten_users_at_once_each_see_only_their_own_image(browser, app_server, re
 def test_a_broken_upload_in_one_session_leaves_the_others_working(browser, app_server):
     vertical, horizontal = expected_for_sample("vertical_edges"), expected_for_sample("horizontal_edges")
     # A pixel where the two filters' values differ, so the page shows which filter is in force.
-    differs = np.argwhere(vertical.mapped()[:, :-1] != horizontal.mapped()[:, :-1])
+    differs = np.argwhere(vertical.output[:, :-1] != horizontal.output[:, :-1])
     row, col = (int(i) for i in differs[len(differs) // 2])
     whole = png_bytes(24, 24, seed=7)
     log_start = server_log_size(app_server)
