@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Shading, render_grid, value_labels
+from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Shading, render_grid, to_png, value_labels
 from filters.pipeline import FilterResult
 from filters.walkthrough import PixelWalkthrough, channel_note, walk_pixel
 from views import state
@@ -87,7 +87,7 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
             f"**{walk.final_text}**"
         )
         for column, (title, picture) in zip(st.columns(3), window_grids(walk), strict=True):
-            column.image(picture, caption=title, width=3 * SMALL_CELL_PX)
+            column.image(to_png(picture), caption=title, width=3 * SMALL_CELL_PX, output_format="PNG")
         st.markdown(arithmetic_markdown(walk))
         st.caption(
             f"The same value, {walk.final_text}, is written in the filtered grid "

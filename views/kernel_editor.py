@@ -133,5 +133,5 @@ def _kernel_picture(values: np.ndarray, weight: float) -> None:
     picture = render_grid(
         values, Shading(-extent, extent, diverging=True), labels=format_values(values), cell_px=64
     )
-    st.image(picture.png(), caption="The filter in force", width=192)
+    st.image(picture.png(), caption="The filter in force", width=192, output_format="PNG")
     st.caption(f"Sum of values: **{format_value(values.sum())}** · weight **{format_weight(weight)}**")

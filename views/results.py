@@ -23,6 +23,7 @@ from filters.drawing import (
     colour_legend,
     output_shading,
     render_grid,
+    to_png,
     value_labels,
     wants_labels,
     with_outlines,
@@ -43,7 +44,7 @@ from views.text import plain
 class Panel:
     """One grid of the results row: what it depends on (``key``), its title, values, shading and outlines."""
 
-    key: tuple
+    key: tuple[str, ImageRecipe | FilterRecipe]
     title: str
     shape: tuple[int, ...]
     values: Callable[[], np.ndarray]
@@ -127,10 +128,15 @@ def results_ui(
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
         Panel(
-            "original", "Original", result.image.shape, lambda: result.image, PIXEL_SHADING, marks.original
+            ("original", recipe.image),
+            "Original",
+            result.image.shape,
+            lambda: result.image,
+            PIXEL_SHADING,
+            marks.original,
         ),
         Panel(
-            "filtered",
+            ("filtered", recipe),
             f"Filtered ({MAPPINGS[result.mapping.key].label.lower()})",
             result.raw.shape,
             result.mapped,
@@ -139,7 +145,12 @@ def results_ui(
             clickable=True,
         ),
         Panel(
-            "pooled", f"{pool_title} 2 x 2", result.pooled.shape, lambda: result.pooled, shading, marks.pooled
+            ("pooled", recipe),
+            f"{pool_title} 2 x 2",
+            result.pooled.shape,
+            lambda: result.pooled,
+            shading,
+            marks.pooled,
         ),
     ]
     st.markdown(size_story(result))
@@ -155,10 +166,11 @@ def results_ui(
                 _draw_panel(panel, options)
     if result.mapping.diverging:
         st.image(
-            colour_legend(shading),
+            to_png(colour_legend(shading)),
             caption="Signed sums: blue below 0, mid-grey at 0, orange above"
             + (" (each colour channel: 0 is 128)" if result.is_colour else ""),
             width=600,
+            output_format="PNG",
         )
     _value_tables(panels, options)
 
@@ -176,7 +188,7 @@ def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) 
         place, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
     caption = f"{panel.title} · {panel.size_text}"
     if not panel.clickable:
-        place.image(drawn.png, caption=caption, width="stretch")
+        place.image(drawn.png, caption=caption, width="stretch", output_format="PNG")
         return
     st.session_state[state.PICK_GEOMETRY] = drawn.geometry
     with place:

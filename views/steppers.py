@@ -199,8 +199,15 @@ def _convolution_step(step: int, result: FilterResult, options: Options, region:
     )
     st.markdown(frame.headline)
     left, right = st.columns(2)
-    left.image(input_picture.image, caption="Input: the 3 x 3 window (amber) slides", width="stretch")
-    right.image(output_picture.image, caption="Output: filled in step by step", width="stretch")
+    left.image(
+        input_picture.png(),
+        caption="Input: the 3 x 3 window (amber) slides",
+        width="stretch",
+        output_format="PNG",
+    )
+    right.image(
+        output_picture.png(), caption="Output: filled in step by step", width="stretch", output_format="PNG"
+    )
     st.markdown(arithmetic_markdown(frame.walkthrough))
 
 
@@ -282,11 +289,14 @@ def _pooling_step(
     )
     left_column, right_column = st.columns([2, 1])
     left_column.image(
-        input_picture.image,
+        input_picture.png(),
         caption=f"{what}: the 2 x 2 window (amber)" + (", its maximum (cyan)" if kind == "max" else ""),
         width="stretch",
+        output_format="PNG",
     )
-    right_column.image(pooled_picture.image, caption="Pooled: filled in step by step", width="stretch")
+    right_column.image(
+        pooled_picture.png(), caption="Pooled: filled in step by step", width="stretch", output_format="PNG"
+    )
 
 
 def _context(result: FilterResult, options: Options, region: Region) -> tuple:

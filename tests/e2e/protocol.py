@@ -107,6 +107,7 @@ class Session:
         self.received: list[bytes] = []  # every frame the server sent, as sent
         self.runs_finished = 0  # whole-page runs finished so far
         self._ids: dict[str, str] = {}  # user key -> element id, from the deltas
+        self._protos: dict[str, Message] = {}  # element id -> the widget's last proto
         self._cache: dict[str, tuple[bytes, int]] = {}  # hash -> (frame, run count when last used)
         self._max_age = 2
         self._exit = contextlib.ExitStack()
@@ -116,7 +117,8 @@ class Session:
         self._inbox: list[ForwardMsg] = []  # messages read while waiting for another one
 
     def __enter__(self) -> Session:
-        self.connect()
+        if self._socket is None:
+            self.connect()
         return self
 
     def __exit__(self, *_exc) -> None:
@@ -254,6 +256,7 @@ class Session:
         widget_id = getattr(found[1], "id", "") if found else ""
         if widget_id.startswith("$$ID-"):  # "$$ID-<hash>-<user key>"
             self._ids[widget_id.split("-", 2)[2]] = widget_id
+            self._protos[widget_id] = found[1]
         return message
 
     def _wait_for(self, wanted: Callable[[ForwardMsg], bool], keep: bool = True) -> ForwardMsg:
@@ -267,9 +270,13 @@ class Session:
     # ---- Uploading -------------------------------------------------------------------------------
 
     def upload(self, uploader_key: str, name: str, data: bytes, mime: str) -> list[ForwardMsg]:
-        """Upload one file as the browser does and wait for the rerun that takes it."""
+        """Upload one file as the browser does and wait for the rerun that takes it.
+
+        In a one-file uploader the file replaces the one held, which the browser deletes (DELETE).
+        """
         if self.session_id is None:  # the browser asks for upload URLs once it knows its session
             self._wait_for(_is("new_session"))
+        uploader_id = self.widget_id(uploader_key)
         request = BackMsg()
         request.file_urls_request.request_id = uuid.uuid4().hex
         request.file_urls_request.file_names.append(name)
@@ -282,20 +289,27 @@ class Session:
         ).file_urls_response
         if reply.error_msg or len(reply.file_urls) != 1:
             raise ProtocolError(f"file_urls_response: {reply}")
+        held = self.widgets.get(uploader_id)
+        if held is not None and not self._protos[uploader_id].multiple_files:
+            for info in held.file_uploader_state_value.uploaded_file_info:
+                self._http("DELETE", info.file_urls.delete_url)
         urls = reply.file_urls[0]
-        response = self.http.put(
-            self.base_url + urls.upload_url,
-            files={name: (name, data, mime)},  # the browser's FormData: the field is named after the file
-            headers={"X-Xsrftoken": self.xsrf, "Origin": self.base_url},
-            timeout=self.timeout,
-        )
-        if response.status_code != 204:
-            raise ProtocolError(f"PUT {urls.upload_url}: {response.status_code} {response.text[:200]}")
-        state = WidgetState(id=self.widget_id(uploader_key))
+        # The browser's FormData: one field, named after the file.
+        self._http("PUT", urls.upload_url, files={name: (name, data, mime)})
+        state = WidgetState(id=uploader_id)
         state.file_uploader_state_value.uploaded_file_info.append(
             UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
         )
-        return self.run({state.id: state})
+        return self.run({uploader_id: state})
+
+    def _http(self, method: str, path: str, **kwargs) -> None:
+        """A request to the upload route, with the XSRF header and the Origin a browser sends."""
+        headers = {"X-Xsrftoken": self.xsrf, "Origin": self.base_url}
+        response = self.http.request(
+            method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+        )
+        if response.status_code != 204:
+            raise ProtocolError(f"{method} {path}: {response.status_code} {response.text[:200]}")
 
     # ---- What the page shows ---------------------------------------------------------------------
 
