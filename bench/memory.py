@@ -92,7 +92,8 @@ def _showing(session: Session, name: str) -> None:
     if not any(
         text.startswith(f"Showing **{name.replace('.', chr(92) + '.')}**") for text in session.texts()
     ):
-        raise AssertionError(f"{name} is not shown: {session.texts()[:6]}")
+        kinds = [message.WhichOneof("type") for message in session.last_run]
+        raise AssertionError(f"{name} is not shown: {session.texts()[:6]}; last run: {kinds[:12]}")
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -126,7 +127,10 @@ def thirty_sessions() -> dict[str, float]:
                 for session, name in zip(sessions, names, strict=True):
                     _showing(session, name)
 
-            peak = rss.watch(upload_all)
+            try:
+                peak = rss.watch(upload_all)
+            except AssertionError as error:
+                raise AssertionError(f"{error}\nserver output:\n{server.output()[-4000:]}") from None
         time.sleep(1)
         holding = rss.now()
         for session in sessions:

@@ -132,11 +132,16 @@ class FittedMapping:
 
 def fit_mapping(raw: np.ndarray, key: MappingKey) -> FittedMapping:
     """Fit mapping ``key`` to the raw sums of one filtered image (any shape)."""
-    if key not in MAPPINGS:
-        raise ValueError(f"Unknown output mapping {key!r}; choose one of {list(MAPPINGS)}.")
-    raw = np.asarray(raw, dtype=np.float64)
+    raw = np.asarray(raw)
     low = float(raw.min()) if raw.size else 0.0
     high = float(raw.max()) if raw.size else 0.0
+    return fit_mapping_to_range(low, high, key)
+
+
+def fit_mapping_to_range(low: float, high: float, key: MappingKey) -> FittedMapping:
+    """Fit mapping ``key`` to raw sums whose smallest is ``low`` and largest ``high``."""
+    if key not in MAPPINGS:
+        raise ValueError(f"Unknown output mapping {key!r}; choose one of {list(MAPPINGS)}.")
     largest_size = max(abs(low), abs(high))
     if key == "signed":
         extent = max(largest_size, 1.0)
