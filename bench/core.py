@@ -16,10 +16,12 @@ KERNEL32 = KERNEL.astype(np.float32)
 
 
 def _image(shape: tuple[int, int], colour: bool) -> np.ndarray:
-    """Random 8-bit pixels as the app holds them: uint8, colour as decoded (H, W, 3)."""
+    """Random 8-bit pixels as the app holds them: read-only uint8, colour as decoded (H, W, 3)."""
     rng = np.random.default_rng(0)
     full_shape = (*shape, 3) if colour else shape
-    return rng.integers(0, 256, size=full_shape, dtype=np.uint8)
+    pixels = rng.integers(0, 256, size=full_shape, dtype=np.uint8)
+    pixels.flags.writeable = False
+    return pixels
 
 
 def _repeats(shape: tuple[int, int]) -> int:

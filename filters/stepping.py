@@ -114,7 +114,8 @@ def padded_crop(image: np.ndarray, region: Region) -> tuple[np.ndarray, np.ndarr
 def strongest_pixel(output: np.ndarray) -> tuple[int, int]:
     """The output pixel with the largest response (largest absolute value, all channels together).
 
-    A good first pixel to inspect: the filter clearly reacts there.
+    A good first pixel to inspect: the filter clearly reacts there. This is the definition;
+    ``apply_filter`` finds the same pixel band by band (``FilterResult.strongest``).
     """
     magnitude = np.abs(output) if output.ndim == 2 else np.abs(output).sum(axis=2)
     row, col = np.unravel_index(int(np.argmax(magnitude)), magnitude.shape)

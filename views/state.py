@@ -191,12 +191,19 @@ def sanitize() -> None:
 
 
 def init_state() -> None:
-    """Give every key its first value, once per session, then sanitize what the browser sent."""
+    """Give every key its first value, then sanitize what the browser sent.
+
+    Runs on every rerun: Streamlit drops the state of widgets a run did not draw (a run that
+    failed half-way, say), so a missing key gets its value back here, not only once per session.
+    """
     for key, value in _defaults().items():
         st.session_state.setdefault(key, value)
     sanitize()
     if KERNEL_SEED not in st.session_state:
         seed_kernel_from_preset(st.session_state[PRESET])
+    st.session_state.setdefault(WEIGHT_TEXT, format_weight(st.session_state[LAST_VALID_WEIGHT]))
+    st.session_state.setdefault(INSPECT_ROW, 0)
+    st.session_state.setdefault(INSPECT_COL, 0)
 
 
 def max_side() -> int | None:

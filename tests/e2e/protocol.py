@@ -9,7 +9,9 @@ memory benchmark (bench/memory.py); no pytest here. What it does, as Streamlit 1
   states, empty page hash: the first load).
 - A widget change sends a ``rerun_script`` with ALL the widget states the client holds. A state the
   server overrides (``set_value`` in its delta) or of a widget no longer drawn is dropped, as the
-  browser drops it; a button press (``click``) is sent once.
+  browser drops it; a button press (``click``) is sent once. (The browser also holds the value of
+  every widget it shows from the start; this client holds only those it set, and the server keeps
+  the values of the others, so the runs are the same.)
 - The ForwardMsg cache: big elements the server marks ``cacheable`` are kept, their hashes sent with
   every rerun, and a ``ref_hash`` the server sends instead of a kept element is resolved from it;
   entries unused for ``max_cached_message_age`` runs are dropped.
@@ -29,10 +31,12 @@ from urllib.parse import urlsplit
 
 import requests
 from google.protobuf.message import Message
+from requests.adapters import HTTPAdapter
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Common_pb2 import UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from urllib3.util.retry import Retry
 from websockets.sync.client import connect
 
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -100,6 +104,10 @@ class Session:
         self.timeout = timeout
         self.http = requests.Session()
         self.http.trust_env = False  # no proxy: the traffic stays on 127.0.0.1
+        # Like a browser, send a request again when the server closed the kept-alive connection under
+        # it (uvicorn closes idle ones after 5 s); a repeated PUT of a file id only replaces the file.
+        retry = Retry(total=2, allowed_methods=None, status=0, raise_on_status=False)
+        self.http.mount("http://", HTTPAdapter(max_retries=retry))
         self.session_id: str | None = None
         self.page_script_hash = ""  # "" on the first load, then the page the server ran
         self.widgets: dict[str, WidgetState] = {}  # id -> the state sent with every rerun
