@@ -10,6 +10,7 @@ one Matplotlib ``ax.text`` per cell.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -266,6 +267,26 @@ def render_grid(
     for outline in outlines:
         _draw_outline(image, outline, cell_px)
     return GridPicture(image, cell_px, labels, (rows, cols))
+
+
+def render_channels(
+    channels: Sequence[Callable[[], np.ndarray]], shape: tuple[int, int], shading: Shading = PIXEL_SHADING
+) -> GridPicture:
+    """Draw a grid given one function per channel that returns that channel's (H, W) values.
+
+    For a grid too big to draw cell by cell (a 12-megapixel result), this reduces one
+    channel at a time, so only one full-size channel is ever in memory; the picture is
+    the one ``render_grid`` draws from the stacked channels.
+    """
+    rows, cols = shape
+    cell_px = cell_size(shape, labelled=False)
+    if cell_px >= 1 or rows == 0 or cols == 0:
+        values = [channel() for channel in channels]
+        return render_grid(values[0] if len(values) == 1 else np.stack(values, axis=-1), shading)
+    size = (max(1, round(cols * cell_px)), max(1, round(rows * cell_px)))
+    reduced = [_reduce(channel(), size) for channel in channels]
+    values = reduced[0] if len(reduced) == 1 else np.stack(reduced, axis=-1)
+    return GridPicture(shade(values, shading), cell_px, None, (rows, cols))
 
 
 def _fill(colours: np.ndarray, fills: tuple[Fill, ...]) -> np.ndarray:

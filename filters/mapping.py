@@ -87,28 +87,28 @@ class FittedMapping:
     def apply(self, raw: np.ndarray | float) -> np.ndarray:
         """Map raw sums (an array or one value) to output values.
 
-        The result is one new array laid out in memory like ``raw`` (colour
-        stays stored channel by channel), written in place step by step.
+        The result is one new float64 array: ``raw`` (float32 or float64) is widened
+        into it exactly, then mapped in place, so no second temporary is made.
         """
-        raw = np.asarray(raw, dtype=np.float64)
-        out = np.empty_like(raw)
+        raw = np.asarray(raw)
+        out = np.empty(raw.shape, dtype=np.float64)
+        np.copyto(out, raw)
         if self.key == "clip":
-            return np.clip(raw, 0.0, 255.0, out=out)
+            return np.clip(out, 0.0, 255.0, out=out)
         if self.key == "relu":
-            return np.maximum(raw, 0.0, out=out)
+            return np.maximum(out, 0.0, out=out)
         if self.key == "abs":
-            return np.abs(raw, out=out)
+            return np.abs(out, out=out)
         if self.key == "stretch":
             span = self.raw_high - self.raw_low
             if span == 0:
                 out.fill(0.0)
                 return out
-            np.subtract(raw, self.raw_low, out=out)
+            out -= self.raw_low
             out *= 255.0 / span
             # Half up, as format_value rounds everywhere else (np.rint would round 126.5 to 126).
             out += 0.5
             return np.floor(out, out=out)
-        np.copyto(out, raw)
         return out
 
     def explain(self, raw_value: float) -> str:

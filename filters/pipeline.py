@@ -13,7 +13,9 @@ needs it, so every place reads the same numbers from the same array.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy.signal import convolve2d
@@ -23,14 +25,6 @@ from filters.mapping import FittedMapping, MappingKey, fit_mapping_to_range
 from filters.pooling import PoolKind, pool, pooled_shape
 
 Index = tuple[slice, slice] | tuple[int, int] | tuple[()]
-
-
-def lossless_float32(values: np.ndarray) -> np.ndarray:
-    """``values`` as float32 when that keeps every value exactly, else unchanged (float64)."""
-    narrowed = values.astype(np.float32)
-    if np.array_equal(narrowed, values, equal_nan=True):
-        return narrowed
-    return values
 
 
 def read_only(array: np.ndarray) -> np.ndarray:
@@ -80,6 +74,15 @@ class FilterResult:
         """
         return self.mapping.apply(self.raw[index])
 
+    def mapped_channels(self) -> list[Callable[[], np.ndarray]]:
+        """One function per channel returning that channel's mapped values (for drawing big results
+        one channel at a time, never the whole mapped image at once)."""
+        if not self.is_colour:
+            return [self.mapped]
+        return [
+            partial(self.mapped, (slice(None), slice(None), channel)) for channel in range(self.raw.shape[2])
+        ]
+
     @property
     def output_shape(self) -> tuple[int, int]:
         """Rows and columns of the filtered image."""
@@ -125,6 +128,15 @@ def _band_sums(channel: np.ndarray, flipped: np.ndarray, weight: float, padding:
     if weight != 1:
         sums *= weight
     return sums
+
+
+def _pooled_dtype(raw_dtype: np.dtype, fitted: FittedMapping, pool_kind: PoolKind) -> type:
+    """float32 when it holds every pooled value exactly: whole-number outputs (whole sums, or the
+    stretch's 0..255), kept as they are by max pooling, or averaged in quarters below 2**22."""
+    whole = raw_dtype == np.float32 or fitted.key == "stretch"
+    largest = 255.0 if fitted.key in ("clip", "stretch") else max(abs(fitted.raw_low), abs(fitted.raw_high))
+    exact = whole and (pool_kind == "max" or largest <= 2**22)
+    return np.float32 if exact else np.float64
 
 
 def apply_filter(
@@ -184,7 +196,9 @@ def apply_filter(
     fitted = fit_mapping_to_range(low, high, mapping)
 
     pooled_rows, pooled_cols = pooled_shape((out_rows, out_cols))
-    pooled = np.empty((len(channels), pooled_rows, pooled_cols))
+    pooled = np.empty(
+        (len(channels), pooled_rows, pooled_cols), dtype=_pooled_dtype(raw.dtype, fitted, pool_kind)
+    )
     strongest, best = (0, 0), -1.0
     for rows in bands:
         magnitude = np.zeros((rows.stop - rows.start, out_cols))
@@ -208,6 +222,6 @@ def apply_filter(
         pool_kind=pool_kind,
         raw=stored(raw),
         mapping=fitted,
-        pooled=stored(lossless_float32(pooled)),
+        pooled=stored(pooled),
         strongest=strongest,
     )

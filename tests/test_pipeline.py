@@ -23,7 +23,8 @@ KERNELS = {
 @pytest.mark.parametrize("padding", ["valid", "same"])
 @pytest.mark.parametrize("mapping", list(MAPPINGS))
 @pytest.mark.parametrize("shape", [(23, 17), (9, 8, 3)])
-def test_bands_equal_the_whole_image_computed_at_once(kernel, padding, mapping, shape):
+@pytest.mark.parametrize("pool_kind", ["max", "average"])
+def test_bands_equal_the_whole_image_computed_at_once(kernel, padding, mapping, shape, pool_kind):
     image = np.random.default_rng(7).integers(0, 256, size=shape).astype(np.uint8)
     weight = 0.37 if kernel == "fractions" else 1.0
     expected_raw = convolve_channels(image, KERNELS[kernel], weight=weight, padding=padding)
@@ -31,7 +32,13 @@ def test_bands_equal_the_whole_image_computed_at_once(kernel, padding, mapping, 
     expected_output = fitted.apply(expected_raw)
     for band_rows in (2, 4, 6, 256):
         result = apply_filter(
-            image, KERNELS[kernel], weight=weight, padding=padding, mapping=mapping, band_rows=band_rows
+            image,
+            KERNELS[kernel],
+            weight=weight,
+            padding=padding,
+            mapping=mapping,
+            pool_kind=pool_kind,
+            band_rows=band_rows,
         )
         assert np.array_equal(result.raw, expected_raw)
         assert result.mapping == fitted
@@ -47,6 +54,22 @@ def test_pooling_in_bands_with_odd_sizes(pool_kind):
     banded = apply_filter(image, PRESETS["sharpen"].values, pool_kind=pool_kind, band_rows=4)
     assert banded.pooled.shape == (7, 5)
     assert np.array_equal(banded.pooled, whole.pooled)
+
+
+def test_pooled_values_are_float32_only_where_exact():
+    image = np.random.default_rng(5).integers(0, 256, size=(12, 12)).astype(np.uint8)
+    huge = np.full((3, 3), 7000.0)  # sums up to 16 million: quarters of them need float64
+    for kernel, mapping, kind, dtype in [
+        (PRESETS["vertical_edges"].values, "signed", "average", np.float32),
+        (huge, "signed", "max", np.float32),
+        (huge, "signed", "average", np.float64),
+        (huge, "clip", "average", np.float32),
+        (PRESETS["box_blur"].values / 9, "stretch", "max", np.float32),
+        (PRESETS["box_blur"].values / 9, "clip", "max", np.float64),
+    ]:
+        result = apply_filter(image, kernel, mapping=mapping, pool_kind=kind)
+        assert result.pooled.dtype == dtype
+        assert np.array_equal(result.pooled, pool(result.mapped(), kind))
 
 
 def test_float32_is_chosen_only_for_sums_it_holds_exactly():

@@ -22,6 +22,7 @@ from filters.drawing import (
     Shading,
     colour_legend,
     output_shading,
+    render_channels,
     render_grid,
     to_png,
     value_labels,
@@ -51,6 +52,16 @@ class Panel:
     shading: Shading
     outlines: tuple[Outline, ...]
     clickable: bool = False
+    channel_values: Callable[[], list[Callable[[], np.ndarray]]] | None = None
+
+    def channels(self) -> list[Callable[[], np.ndarray]]:
+        """One function per channel returning its values (see ``render_channels``)."""
+        if self.channel_values is not None:
+            return self.channel_values()
+        values = self.values()
+        if values.ndim == 2:
+            return [lambda: values]
+        return [lambda channel=channel: values[..., channel] for channel in range(values.shape[2])]
 
     @property
     def size_text(self) -> str:
@@ -84,9 +95,10 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     picture_key = (panel.key, labelled, label_channel)
 
     def draw():
+        if not labelled:  # big grids are reduced one channel at a time
+            return render_channels(panel.channels(), panel.shape[:2], panel.shading)
         values = panel.values()
-        labels = value_labels(values, label_channel) if labelled else None
-        return render_grid(values, panel.shading, labels=labels)
+        return render_grid(values, panel.shading, labels=value_labels(values, label_channel))
 
     picture = PICTURES.get_or_compute(picture_key, draw)
     png = PNGS.get_or_compute(
@@ -143,6 +155,7 @@ def results_ui(
             shading,
             marks.filtered,
             clickable=True,
+            channel_values=result.mapped_channels,
         ),
         Panel(
             ("pooled", recipe),
