@@ -12,6 +12,7 @@ from starlette.formparsers import MultiPartParser
 
 from filters.walkthrough import VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, marks_for
 from views import state
+from views.hover_grid import hover_grid_ui
 from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
 from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
@@ -56,6 +57,8 @@ def main() -> None:
     results_ui(chosen, recipe, result, options, marks_for(view, result, pixel))
     st.subheader("3. Step by step")
     st.segmented_control("Step-by-step view", list(STEP_VIEWS), key=state.STEP_VIEW, required=True)
+    if view == VIEW_INSPECT:
+        hover_grid_ui(recipe, result, options.label_channel, pixel)
     STEP_VIEWS[view](result, options, pixel)
 
 

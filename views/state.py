@@ -55,6 +55,7 @@ INSPECT_ROW = "inspect_row"  # the output pixel explained, and the centre of zoo
 INSPECT_COL = "inspect_col"
 INSPECT_CONTEXT = "inspect_context"  # (image, output size) the pixel belongs to
 PICK = "pick_output"  # the clickable filtered image
+HOVER_GRID = "hover_grid"  # the in-browser hover grid (its "pinned" trigger)
 PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to pixels
 SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to say so once
 LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
