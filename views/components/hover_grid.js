@@ -49,8 +49,10 @@ function build(root) {
 function drawGrid(parts, data, width) {
   const { grid } = parts;
   grid.innerHTML = "";
-  // Half the width for the grid, the rest for the explanation; cells 18 to 48 px.
-  const cell = Math.max(18, Math.min(48, Math.floor((Math.min(width, 1400) * 0.5) / data.cols)));
+  // Half the width for the grid and half for the explanation beside it; on a narrow screen
+  // (a phone) the explanation goes below and the grid takes the whole width. Cells 12 to 48 px.
+  const share = width < 700 ? 1 : 0.5;
+  const cell = Math.max(12, Math.min(48, Math.floor((Math.min(width, 1400) * share - 2) / data.cols)));
   grid.style.setProperty("--hg-cell", `${cell}px`);
   grid.style.gridTemplateColumns = `repeat(${data.cols}, var(--hg-cell))`;
   const longest = Math.max(1, ...data.labels.map((label) => label.length));
