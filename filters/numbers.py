@@ -9,6 +9,7 @@ number in the inspector the number in the grid.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,7 +19,12 @@ _HUNDREDTHS = Decimal("0.01")
 
 def format_value(value: float) -> str:
     """Write one value: ``192``, ``-330``, ``85.33``, ``0.5`` (never ``-0``)."""
-    value = float(value)
+    return _format(float(value))
+
+
+@lru_cache(maxsize=65_536)
+def _format(value: float) -> str:
+    """``format_value`` of a float, remembered: pixel values and products repeat across a grid."""
     if not np.isfinite(value):
         return str(value)
     nearest = round(value)

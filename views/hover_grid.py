@@ -17,11 +17,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from filters.cache import BoundedCache
 from filters.hover import hover_payload, wants_hover
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe
 from views import state
+from views.loading import HOVER_PAYLOADS
 
 _ASSETS = Path(__file__).resolve().parent / "components"
 HOVER_GRID = st.components.v2.component(
@@ -39,9 +39,6 @@ class HoverData:
     nbytes: int
 
 
-PAYLOADS = BoundedCache(max_bytes=64 * 1024 * 1024, max_entries=64)
-
-
 def _payload(recipe: FilterRecipe, result: FilterResult, channel: int) -> dict:
     def build() -> HoverData:
         payload = hover_payload(result, channel)
@@ -49,7 +46,7 @@ def _payload(recipe: FilterRecipe, result: FilterResult, channel: int) -> dict:
         payload["key"] = hashlib.sha256(text.encode()).hexdigest()[:16]
         return HoverData(payload, len(text))
 
-    return PAYLOADS.get_or_compute((recipe, channel), build).payload
+    return HOVER_PAYLOADS.get_or_compute((recipe, channel), build).payload
 
 
 def _pin() -> None:

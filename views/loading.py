@@ -1,4 +1,4 @@
-"""The server's caches: decoded images, filter results and drawn grids, shared by every session.
+"""The server's caches: decoded images, results, drawn grids, hover data, shared by every session.
 
 Each cache is keyed by a small recipe (``filters.recipe``): a bundled sample's
 catalogue key or an upload's full SHA-256 digest, plus the settings. Keys never
@@ -29,7 +29,10 @@ PICTURES = BoundedCache(max_bytes=256 * _MB, max_entries=192)
 PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=384)
 """Encoded PNGs with their outlines, by picture key and outlines."""
 
-CACHES = (DECODED, RESULTS, PICTURES, PNGS)
+HOVER_PAYLOADS = BoundedCache(max_bytes=64 * _MB, max_entries=64)
+"""Every pixel's walkthrough for the hover grid, by recipe and colour channel (at most about 0.6 MB each)."""
+
+CACHES = (DECODED, RESULTS, PICTURES, PNGS, HOVER_PAYLOADS)
 
 _LOG = logging.getLogger(__name__)
 BUG_MESSAGE = (
