@@ -57,8 +57,14 @@ def _pin() -> None:
 
 
 def hover_grid_ui(recipe: FilterRecipe, result: FilterResult, channel: int, pixel: tuple[int, int]) -> None:
-    """The hover grid for small results; nothing for big ones (their pictures are clickable)."""
+    """The hover grid for small results; an empty place for big ones (their pictures are clickable).
+
+    The place is always there, so the inspector after it keeps its position on the page
+    when the image changes size (else Streamlit would briefly show both inspectors).
+    """
+    place = st.container()
     if not wants_hover(result):
         return
     data = {**_payload(recipe, result, channel), "pinned": list(pixel)}
-    HOVER_GRID(key=state.HOVER_GRID, data=data, on_pinned_change=_pin)
+    with place:
+        HOVER_GRID(key=state.HOVER_GRID, data=data, on_pinned_change=_pin)

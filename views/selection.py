@@ -24,9 +24,12 @@ def selected_pixel(result: FilterResult) -> tuple[int, int]:
         (st.session_state[state.SHOWN_IMAGE], st.session_state[state.WORKING_SIZE], (rows, cols)),
         {state.INSPECT_ROW: first_row, state.INSPECT_COL: first_col},
     )
-    row = min(max(int(st.session_state[state.INSPECT_ROW]), 0), rows - 1)
-    col = min(max(int(st.session_state[state.INSPECT_COL]), 0), cols - 1)
-    st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = row, col
+    current = int(st.session_state[state.INSPECT_ROW]), int(st.session_state[state.INSPECT_COL])
+    row, col = min(max(current[0], 0), rows - 1), min(max(current[1], 0), cols - 1)
+    if (row, col) != current:
+        # Only when clamping changed it: writing a widget's state sends the value to the browser,
+        # and a run still in flight would then overwrite a number the user has just typed.
+        st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = row, col
     return row, col
 
 
