@@ -30,6 +30,7 @@ def selected_pixel(result: FilterResult) -> tuple[int, int]:
         # Only when clamping changed it: writing a widget's state sends the value to the browser,
         # and a run still in flight would then overwrite a number the user has just typed.
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = row, col
+    st.session_state[state.PIXEL] = (row, col)
     return row, col
 
 

@@ -53,6 +53,7 @@ WRITE_VALUES = "write_values"
 STEP_VIEW = "step_view"
 INSPECT_ROW = "inspect_row"  # the output pixel explained, and the centre of zoom regions
 INSPECT_COL = "inspect_col"
+PIXEL = "pixel"  # (row, col) in force: kept while the Row and Column boxes are not drawn
 INSPECT_CONTEXT = "inspect_context"  # (image, output size) the pixel belongs to
 PICK = "pick_output"  # the clickable filtered image
 HOVER_GRID = "hover_grid"  # the in-browser hover grid (its "pinned" trigger)
@@ -203,8 +204,11 @@ def init_state() -> None:
     if KERNEL_SEED not in st.session_state:
         seed_kernel_from_preset(st.session_state[PRESET])
     st.session_state.setdefault(WEIGHT_TEXT, format_weight(st.session_state[LAST_VALID_WEIGHT]))
-    st.session_state.setdefault(INSPECT_ROW, 0)
-    st.session_state.setdefault(INSPECT_COL, 0)
+    # The inspected pixel's boxes are drawn only in the inspector view: their state is dropped
+    # in the other views and comes back from PIXEL, the copy that outlives them.
+    row, col = st.session_state.get(PIXEL, (0, 0))
+    st.session_state.setdefault(INSPECT_ROW, row)
+    st.session_state.setdefault(INSPECT_COL, col)
 
 
 def max_side() -> int | None:
