@@ -10,9 +10,10 @@ import logging
 import streamlit as st
 from starlette.formparsers import MultiPartParser
 
-from filters.walkthrough import VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, marks_for
+from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
+from filters.walkthrough import VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
 from views import state
-from views.hover_grid import hover_grid_ui
+from views.explorer import convolution_explorer_ui
 from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
 from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
@@ -27,11 +28,7 @@ INTRO = (
     "others horizontal ones. **Pooling** then keeps the biggest value of every 2 x 2 block: "
     "16 pixels become 4, the image is quartered, and the features survive."
 )
-STEP_VIEWS = {
-    VIEW_INSPECT: inspector_ui,
-    VIEW_SLIDE: convolution_stepper_ui,
-    VIEW_POOL: pooling_stepper_ui,
-}
+STEP_VIEWS = {VIEW_SLIDE: convolution_stepper_ui, VIEW_POOL: pooling_stepper_ui}
 BUG_MESSAGE = (
     "Something went wrong on our side; it is a bug in the app, not something you did. It has been "
     "logged. Reload the page to start again, or try another image or setting."
@@ -56,10 +53,13 @@ def main() -> None:
     view = st.session_state[state.STEP_VIEW]
     results_ui(chosen, recipe, result, options, marks_for(view, result, pixel))
     st.subheader("3. Step by step")
-    st.segmented_control("Step-by-step view", list(STEP_VIEWS), key=state.STEP_VIEW, required=True)
+    st.segmented_control("Step-by-step view", STEP_VIEW_NAMES, key=state.STEP_VIEW, required=True)
     if view == VIEW_INSPECT:
-        hover_grid_ui(recipe, result, options.label_channel, pixel)
-    STEP_VIEWS[view](result, options, pixel)
+        region = convolution_region(result, pixel)
+        convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
+        inspector_ui(result, options, pixel)
+    else:
+        STEP_VIEWS[view](recipe, result, options, pixel)
 
 
 def _warn_about_settings() -> None:

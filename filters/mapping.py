@@ -114,20 +114,26 @@ class FittedMapping:
     def explain(self, raw_value: float) -> str:
         """The mapping of one value written out, e.g. ``clip 1009 to 0..255 = 255``."""
         value = format_value(float(self.apply(raw_value)))
-        raw_text = format_value(raw_value)
+        return self.template().format(raw=format_value(raw_value), value=value)
+
+    def template(self) -> str:
+        """How ``explain`` writes a value, with ``{raw}`` and ``{value}`` to fill in.
+
+        The browser explorer fills the same template, so both write the mapping alike.
+        """
         if self.key == "clip":
-            return f"clip {raw_text} to 0..255 = {value}"
+            return "clip {raw} to 0..255 = {value}"
         if self.key == "relu":
-            return f"ReLU({raw_text}) = max({raw_text}, 0) = {value}"
+            return "ReLU({raw}) = max({raw}, 0) = {value}"
         if self.key == "abs":
-            return f"|{raw_text}| = {value}"
+            return "|{raw}| = {value}"
         if self.key == "stretch":
             low, high = format_value(self.raw_low), format_value(self.raw_high)
             return (
-                f"stretch {raw_text} from {low}..{high} to 0..255: "
-                f"({raw_text} - ({low})) x 255 / ({high} - ({low})) = {value}"
+                f"stretch {{raw}} from {low}..{high} to 0..255: "
+                f"({{raw}} - ({low})) x 255 / ({high} - ({low})) = {{value}}"
             )
-        return f"kept as it is: {value}"
+        return "kept as it is: {value}"
 
 
 def fit_mapping(raw: np.ndarray, key: MappingKey) -> FittedMapping:

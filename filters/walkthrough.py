@@ -4,7 +4,7 @@
   step of the sliding filter). Every number it prints that also stands in a grid
   is read from the result's own arrays: the sum from ``raw``, the final value
   from ``mapped()``, so "the same value as in the grid" holds by construction.
-- `convolution_frame` and `pooling_frame`: one step of each stepper.
+- `pooling_steps`: the pooling stepper's windows.
 - `marks_for`: what the results row outlines for the view in use.
 - `size_story`: the sizes and what changed them, the lecture's way.
 """
@@ -21,7 +21,7 @@ from filters.kernel import format_weight
 from filters.numbers import format_value
 from filters.pipeline import FilterResult
 from filters.pooling import PoolKind, PoolStep, pool_steps, pooled_shape
-from filters.stepping import Region, input_region, padded_crop, pool_text, stepping_region, whole
+from filters.stepping import Region, input_region, stepping_region, whole
 
 CHANNEL_NAMES = ("Red", "Green", "Blue")
 STEPPER_LIMIT = 32
@@ -175,107 +175,12 @@ def _outline(region: Region) -> Outline:
     return Outline(region.top, region.left, region.rows, region.cols)
 
 
-# ---- One step of each stepper ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConvolutionFrame:
-    """One step of the sliding filter over ``region`` of the output.
-
-    ``inputs`` and ``padded`` are the input pixels the region's windows touch
-    (zeros and True where "same" padding hangs over the edge); ``outputs`` the
-    region's output values, ``not_yet`` True on cells the filter has not reached.
-    """
-
-    step: int
-    count: int
-    walkthrough: PixelWalkthrough
-    inputs: np.ndarray = field(repr=False)
-    padded: np.ndarray = field(repr=False)
-    window: Outline
-    outputs: np.ndarray = field(repr=False)
-    not_yet: np.ndarray = field(repr=False)
-    current: Outline
-    channel_note: str = ""
-
-    @property
-    def headline(self) -> str:
-        """Markdown: ``**Step 5 of 676**: the window on input rows 0 to 2, ... = **255**``."""
-        walk = self.walkthrough
-        (top, bottom), (left, right) = walk.window_rows, walk.window_cols
-        return (
-            f"**Step {self.step + 1} of {self.count}**{self.channel_note}: the window on input rows "
-            f"{top} to {bottom}, columns {left} to {right} gives output pixel (row {walk.row}, "
-            f"column {walk.col}) = **{walk.final_text}**"
-        )
-
-
-def convolution_frame(result: FilterResult, region: Region, step: int, channel: int = 0) -> ConvolutionFrame:
-    """Step ``step`` (0-based, reading order) of the filter sliding over ``region`` of the output."""
-    row, col = region.cell(step)
-    walkthrough = walk_pixel(result, row, col, channel)
-    inputs = input_region(region, result.padding)
-    values, padded = padded_crop(channel_of(result.image, channel), inputs)
-    centre = walkthrough.explanation.centre
-    outputs = channel_of(result.mapped(region.slices()), channel)
-    return ConvolutionFrame(
-        step=step,
-        count=region.count,
-        walkthrough=walkthrough,
-        inputs=values,
-        padded=padded,
-        window=Outline(centre[0] - 1 - inputs.top, centre[1] - 1 - inputs.left, 3, 3),
-        outputs=outputs,
-        not_yet=np.arange(region.count).reshape(region.rows, region.cols) > step,
-        current=Outline(row - region.top, col - region.left),
-        channel_note=channel_note(result, channel),
-    )
-
-
-@dataclass(frozen=True)
-class PoolingFrame:
-    """One step of pooling ``values`` (a region of the filtered image, or the lecture's 4x4 grid).
-
-    ``pooled`` holds the cells filled so far (``not_yet`` True on the others);
-    ``outlines`` mark the window and, for max pooling, the value it keeps.
-    """
-
-    step: int
-    count: int
-    current: PoolStep
-    values: np.ndarray = field(repr=False)
-    outlines: tuple[Outline, ...]
-    pooled: np.ndarray = field(repr=False)
-    not_yet: np.ndarray = field(repr=False)
-    arithmetic: str
+# ---- Pooling windows --------------------------------------------------------------------------------
 
 
 def pooling_steps(values: np.ndarray, kind: PoolKind) -> tuple[PoolStep, ...]:
     """Every 2x2 window of ``values`` in reading order (empty when it is smaller than 2x2)."""
     return tuple(pool_steps(values, kind=kind))
-
-
-def pooling_frame(values: np.ndarray, steps: tuple[PoolStep, ...], step: int, kind: PoolKind) -> PoolingFrame:
-    """Step ``step`` (0-based) of pooling ``values``, whose windows are ``steps``."""
-    current = steps[step]
-    outlines = [Outline(current.top, current.left, 2, 2)]
-    if kind == "max":
-        outlines.append(
-            Outline(current.top + current.chosen[0], current.left + current.chosen[1], colour=CHOSEN)
-        )
-    pooled = np.zeros((steps[-1].out_row + 1, steps[-1].out_col + 1))
-    for done in steps[: step + 1]:
-        pooled[done.out_row, done.out_col] = done.value
-    return PoolingFrame(
-        step=step,
-        count=len(steps),
-        current=current,
-        values=values,
-        outlines=tuple(outlines),
-        pooled=pooled,
-        not_yet=np.arange(pooled.size).reshape(pooled.shape) > step,
-        arithmetic=pool_text(current, kind),
-    )
 
 
 # ---- The sizes -------------------------------------------------------------------------------------------

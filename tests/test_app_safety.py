@@ -197,8 +197,7 @@ FORGED = [
     (state.COLOUR, 1),
     (state.INSPECT_ROW, "x"),
     (state.INSPECT_COL, -4),
-    (state.stepper_key(state.CONV_STEPPER, "speed"), 0),
-    (state.stepper_key(state.POOL_STEPPER, "step"), "abc"),
+    (state.POOL_SOURCE, "/etc/passwd"),
 ]
 
 

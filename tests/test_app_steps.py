@@ -1,12 +1,14 @@
-"""Section 3 of the page through AppTest: the pixel inspector and the two steppers."""
+"""Section 3 of the page through AppTest: the pixel inspector, and what the explorer receives to step."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from filters import PRESETS, apply_filter, format_value, max_pool
+from filters.explore import unpack
 from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.stepping import strongest_pixel
@@ -14,14 +16,6 @@ from filters.walkthrough import VIEW_POOL, VIEW_SLIDE
 from views import state
 
 HEADER = re.compile(r"Output pixel \(row (\d+), column (\d+)\).* = \*\*(-?[\d.]+)\*\*")
-CONV_STEP = re.compile(
-    r"\*\*Step (\d+) of (\d+)\*\*.*input rows (-?\d+) to (-?\d+), columns (-?\d+) to (-?\d+) "
-    r"gives output pixel "
-    r"\(row (\d+), column (\d+)\) = \*\*(-?[\d.]+)\*\*"
-)
-POOL_STEP = re.compile(
-    r"\*\*Step (\d+) of (\d+)\*\*.*pooled cell \(row (\d+), column (\d+)\): `(.*) = (-?[\d.]+)`"
-)
 
 
 def default_result(**options):
@@ -124,74 +118,42 @@ def open_view(app: AppTest, view: str) -> None:
     assert not app.exception
 
 
-def conv_step(app: AppTest) -> re.Match:
-    return find(app, CONV_STEP)
+def explorer(app: AppTest) -> tuple[dict, dict]:
+    """What the page sent the in-browser explorer: its header and arrays, as the browser reads them."""
+    (component,) = [
+        element for element in app.get("bidi_component") if element.proto.component_name == "convolution_explorer"
+    ]
+    return unpack(component.proto.bytes)
 
 
-def test_convolution_stepper_moves_the_window_and_fills_the_right_value(app):
+def test_the_slide_view_sends_the_whole_small_image_once_for_the_browser_to_play(app):
     open_view(app, VIEW_SLIDE)
     result = default_result()
-    first = conv_step(app)
-    assert first.groups()[:8] == ("1", "676", "0", "2", "0", "2", "0", "0")
-    for _ in range(3):
-        app.button(key="conv_next").click().run()
-    step = conv_step(app)
-    assert step[1] == "4"
-    assert (int(step[7]), int(step[8])) == (0, 3)
-    assert (int(step[3]), int(step[5])) == (0, 3)  # window rows 0-2, columns 3-5
-    assert step[9] == format_value(result.mapped()[0, 3])
-    app.slider(key="conv_step").set_value(27 * 1 + 1 + 11).run()  # step 39: row 1, column 12
-    step = conv_step(app)
-    assert (int(step[7]), int(step[8])) == (1, 12)
-    assert step[9] == format_value(result.mapped()[1, 12])
-    app.button(key="conv_back").click().run()
-    assert (int(conv_step(app)[7]), int(conv_step(app)[8])) == (1, 11)
+    header, arrays = explorer(app)
+    assert header["view"] == "slide" and header["kind"] == "convolution"
+    assert header["region"] == {"top": 0, "left": 0, "rows": 26, "cols": 26}
+    assert np.array_equal(arrays["inputs"], result.image) and not arrays["padded"].any()
+    assert np.array_equal(arrays["sums"], result.raw) and np.array_equal(arrays["mapped"], result.mapped())
+    assert header["kernel"] == PRESETS["vertical_edges"].values.ravel().tolist()
+    assert header["mapping"] == "clip {raw} to 0..255 = {value}" and header["weightText"] == "1"
 
 
-def test_convolution_stepper_start_and_end(app):
+def test_a_new_filter_sends_new_numbers_under_a_new_key(app):
     open_view(app, VIEW_SLIDE)
-    result = default_result()
-    app.button(key="conv_end").click().run()
-    step = conv_step(app)
-    assert step[1] == step[2] == "676"
-    assert step[9] == format_value(result.mapped()[25, 25])
-    app.button(key="conv_next").click().run()  # stays on the last step
-    assert conv_step(app)[1] == "676"
-    app.button(key="conv_start").click().run()
-    assert conv_step(app)[1] == "1"
-
-
-def test_stepper_restarts_when_the_filter_changes(app):
-    open_view(app, VIEW_SLIDE)
-    app.button(key="conv_end").click().run()
+    first = explorer(app)[0]["key"]
     app.selectbox(key=state.PRESET).set_value("horizontal_edges").run()
-    step = conv_step(app)
-    assert step[1] == "1"
+    header, arrays = explorer(app)
+    assert header["key"] != first
+    assert np.array_equal(arrays["mapped"], default_result().mapped()) is False
 
 
-def test_play_starts_and_pause_stops(app):
-    open_view(app, VIEW_SLIDE)
-    app.button(key="conv_play").click().run()
-    assert not app.exception
-    assert app.session_state["conv_playing"] is True
-    assert app.button(key="conv_play").label == "Pause"
-    app.button(key="conv_play").click().run()
-    assert app.session_state["conv_playing"] is False
-
-
-def test_pooling_stepper_fills_each_cell_with_the_window_maximum(app):
+def test_the_pool_view_sends_every_window_and_its_maximum(app):
     open_view(app, VIEW_POOL)
     result = default_result()
-    pooled = max_pool(result.mapped())
-    for expected_step in range(1, 16):
-        step = find(app, POOL_STEP)
-        index = expected_step - 1
-        row, col = divmod(index, 13)
-        assert (int(step[1]), int(step[3]), int(step[4])) == (expected_step, row, col)
-        window = result.mapped()[2 * row : 2 * row + 2, 2 * col : 2 * col + 2]
-        assert step[5] == "max(" + ", ".join(format_value(v) for v in window.ravel()) + ")"
-        assert step[6] == format_value(pooled[row, col])
-        app.button(key="pool_next").click().run()
+    header, arrays = explorer(app)
+    assert header["view"] == "pool" and header["poolKind"] == "max" and header["title"] == "Filtered values"
+    assert np.array_equal(arrays["values"], result.mapped())
+    assert np.array_equal(arrays["pooled"], max_pool(result.mapped()))
 
 
 def test_lecture_example_pools_16_pixels_into_4(app):
@@ -200,21 +162,22 @@ def test_lecture_example_pools_16_pixels_into_4(app):
     lecture.click().run()
     text = " ".join(markdown.value for markdown in app.markdown)
     assert "4 x 4 → 2 x 2, so 16 values become 4" in text
-    maxima = []
-    for _ in range(4):
-        maxima.append(find(app, POOL_STEP)[6])
-        app.button(key="pool_next").click().run()
-    assert maxima == ["192", "144", "255", "168"]
+    header, arrays = explorer(app)
+    assert header["title"] == "The lecture's pixels" and arrays["pooled"].ravel().tolist() == [
+        192,
+        144,
+        255,
+        168,
+    ]
 
 
-def test_average_pooling_shows_its_arithmetic(app):
+def test_average_pooling_sends_the_averages(app):
     app.radio(key=state.POOL_KIND).set_value("average").run()
     open_view(app, VIEW_POOL)
     lecture = next(button for button in app.button if button.label.startswith("Lecture example"))
     lecture.click().run()
-    step = find(app, POOL_STEP)
-    assert step[5] == "(0 + 64 + 48 + 192) / 4"
-    assert step[6] == "76"
+    header, arrays = explorer(app)
+    assert header["poolKind"] == "average" and arrays["pooled"][0, 0] == 76
 
 
 def test_big_images_step_through_a_zoom_region_around_the_selected_pixel(app):
@@ -222,16 +185,13 @@ def test_big_images_step_through_a_zoom_region_around_the_selected_pixel(app):
     app.number_input(key=state.INSPECT_ROW).set_value(200).run()
     app.number_input(key=state.INSPECT_COL).set_value(300).run()
     open_view(app, VIEW_SLIDE)
-    step = conv_step(app)
-    assert step[2] == "256"  # 16 x 16
-    assert (int(step[7]), int(step[8])) == (192, 292)
+    assert explorer(app)[0]["region"] == {"top": 192, "left": 292, "rows": 16, "cols": 16}
     assert any("16 x 16 zoom region" in caption.value for caption in app.caption)
     open_view(app, VIEW_POOL)
-    step = find(app, POOL_STEP)
-    assert step[2] == "64"  # 8 x 8 pooled cells
-    assert (int(step[3]), int(step[4])) == (96, 146)
+    header, arrays = explorer(app)
+    assert header["region"] == {"top": 192, "left": 292, "rows": 16, "cols": 16}
     path = SAMPLE_DIR / "photos/ascent.png"
     result = apply_filter(
         to_grayscale(decode_image(path.read_bytes(), path.name).rgb), PRESETS["vertical_edges"].values
     )
-    assert step[6] == format_value(max_pool(result.mapped())[96, 146])
+    assert np.array_equal(arrays["pooled"], max_pool(result.mapped())[96:104, 146:154])

@@ -10,16 +10,12 @@ from filters.mapping import MAPPINGS
 from filters.numbers import format_values
 from filters.pipeline import apply_filter
 from filters.presets import LECTURE_POOLING_GRID, PRESETS
-from filters.stepping import whole
 from filters.walkthrough import (
     VIEW_INSPECT,
     VIEW_POOL,
     VIEW_SLIDE,
     Marks,
-    convolution_frame,
     marks_for,
-    pooling_frame,
-    pooling_steps,
     size_story,
     walk_pixel,
 )
@@ -143,26 +139,3 @@ def test_marks_follow_the_view():
     assert slide.filtered == (Outline(42, 42, 16, 16),) and slide.original == (Outline(42, 42, 18, 18),)
     pool = marks_for(VIEW_POOL, big, (50, 51))
     assert pool.filtered == (Outline(42, 42, 16, 16),) and pool.pooled == (Outline(21, 21, 8, 8),)
-
-
-def test_a_convolution_frame_is_one_step_of_the_slide():
-    result = apply_filter(LECTURE_POOLING_GRID, LECTURE_FILTER, mapping="signed")
-    frame = convolution_frame(result, whole(result.output_shape), 1)
-    assert frame.headline == (
-        "**Step 2 of 4**: the window on input rows 0 to 2, columns 1 to 3 gives output pixel "
-        "(row 0, column 1) = **1315**"
-    )
-    assert frame.window == Outline(0, 1, 3, 3) and frame.current == Outline(0, 1)
-    assert frame.not_yet.tolist() == [[False, False], [True, True]]
-    assert np.array_equal(frame.outputs, result.mapped())
-
-
-def test_a_pooling_frame_fills_the_pooled_grid_in_reading_order():
-    steps = pooling_steps(LECTURE_POOLING_GRID, "max")
-    frame = pooling_frame(LECTURE_POOLING_GRID, steps, 2, "max")
-    assert frame.arithmetic == "max(142, 226, 255, 0) = 255"
-    assert frame.pooled.tolist() == [[192, 144], [255, 0]] and frame.not_yet.tolist() == [
-        [False, False],
-        [False, True],
-    ]
-    assert frame.outlines == (Outline(2, 0, 2, 2), Outline(3, 0, colour=CHOSEN))

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from filters.drawing import Shading, render_grid
 from filters.kernel import (
     COLUMN_NAMES,
     ROW_NAMES,
@@ -25,6 +24,7 @@ from filters.kernel import (
 from filters.numbers import format_value, format_values
 from filters.presets import PRESETS
 from views import state
+from views.filter_pad import filter_pad_ui
 from views.text import plain
 
 
@@ -128,10 +128,6 @@ def _weight_in_force() -> float:
 
 
 def _kernel_picture(values: np.ndarray, weight: float) -> None:
-    """The filter as a small heatmap (blue negative, grey zero, orange positive) with its values."""
-    extent = max(float(np.abs(values).max()), 1e-9)
-    picture = render_grid(
-        values, Shading(-extent, extent, diverging=True), labels=format_values(values), cell_px=64
-    )
-    st.image(picture.png(), caption="The filter in force", width=192, output_format="PNG")
+    """The filter as big cells on its signed colour scale, changed by click, scroll, drag or typing."""
+    filter_pad_ui(values)
     st.caption(f"Sum of values: **{format_value(values.sum())}** · weight **{format_weight(weight)}**")

@@ -29,10 +29,10 @@ PICTURES = BoundedCache(max_bytes=256 * _MB, max_entries=192)
 PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=384)
 """Encoded PNGs with their outlines, by picture key and outlines."""
 
-HOVER_PAYLOADS = BoundedCache(max_bytes=64 * _MB, max_entries=64)
+EXPLORER_PAYLOADS = BoundedCache(max_bytes=64 * _MB, max_entries=256)
 """Every pixel's walkthrough for the hover grid, by recipe and colour channel (at most about 0.6 MB each)."""
 
-CACHES = (DECODED, RESULTS, PICTURES, PNGS, HOVER_PAYLOADS)
+CACHES = (DECODED, RESULTS, PICTURES, PNGS, EXPLORER_PAYLOADS)
 
 _LOG = logging.getLogger(__name__)
 BUG_MESSAGE = (

@@ -56,37 +56,24 @@ INSPECT_COL = "inspect_col"
 PIXEL = "pixel"  # (row, col) in force: kept while the Row and Column boxes are not drawn
 INSPECT_CONTEXT = "inspect_context"  # (image, output size) the pixel belongs to
 PICK = "pick_output"  # the clickable filtered image
-HOVER_GRID = "hover_grid"  # the in-browser hover grid (its "pinned" trigger)
+EXPLORER = "explorer"  # the in-browser explorer (its "pinned" trigger)
+FILTER_PAD = "filter_pad"  # the in-browser filter pad (its "edit" state: values committed)
 PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to pixels
 SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to say so once
 LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
-CONV_STEPPER = "conv"  # prefix of the convolution stepper's keys
-POOL_STEPPER = "pool"  # prefix of the pooling stepper's keys
 POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
 
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
 WORKING_SIZES: tuple[int | str, ...] = (128, 256, 512, 1024, 2048, FULL_SIZE)
-SPEEDS = (1, 2, 4, 8)
-"""Steppers' speeds while playing, in steps per second."""
 POOL_SOURCES = ("image", "lecture")
-
-
-def stepper_key(prefix: str, part: str) -> str:
-    """Key of one part of a stepper's state.
-
-    Parts: "step" (1-based step number, also the scrub slider), "playing",
-    "speed" (steps per second), "ticked" (the last fragment run was a timer
-    tick), and "context" (what the position belongs to; see reset_when_changed).
-    """
-    return f"{prefix}_{part}"
 
 
 def reset_when_changed(context_key: str, context: object, first_values: dict[str, object]) -> None:
     """When ``context`` differs from the last run's, put ``first_values`` into session state.
 
-    Used for state that belongs to one image or one filter: a stepper's
-    position resets when the image, the filter or the region changes.
+    Used for state that belongs to one image: the inspected pixel resets
+    when the image or its output size changes.
     """
     if st.session_state.get(context_key) != context:
         st.session_state[context_key] = context
@@ -103,14 +90,19 @@ def kernel_editor_key() -> str:
     return kernel_editor_key_for(st.session_state[KERNEL_EDITOR_VERSION])
 
 
+def seed_kernel(values: list[list[float]]) -> None:
+    """Put 3x3 values into the editor (a fresh widget showing them) and into force."""
+    st.session_state[KERNEL_SEED] = values
+    st.session_state[LAST_VALID_KERNEL] = values
+    st.session_state[KERNEL_EDITOR_VERSION] = st.session_state.get(KERNEL_EDITOR_VERSION, 0) + 1
+
+
 def seed_kernel_from_preset(preset_key: str) -> None:
     """Put a preset's values and weight into the editor, discarding edits."""
     preset = PRESETS[preset_key]
-    st.session_state[KERNEL_SEED] = preset.values.tolist()
-    st.session_state[LAST_VALID_KERNEL] = preset.values.tolist()
     st.session_state[WEIGHT_TEXT] = format_weight(preset.weight)
     st.session_state[LAST_VALID_WEIGHT] = preset.weight
-    st.session_state[KERNEL_EDITOR_VERSION] = st.session_state.get(KERNEL_EDITOR_VERSION, 0) + 1
+    seed_kernel(preset.values.tolist())
 
 
 def _defaults() -> dict[str, object]:
@@ -135,7 +127,6 @@ def _defaults() -> dict[str, object]:
 def _choices() -> dict[str, Collection[object]]:
     """What each key may hold: exactly what the page's widgets offer."""
     samples = list_samples()
-    speeds = {stepper_key(prefix, "speed"): SPEEDS for prefix in (CONV_STEPPER, POOL_STEPPER)}
     return {
         SAMPLE_GROUP: tuple(samples),
         # None while an upload is shown: the box then shows its placeholder, so any sample can be picked.
@@ -151,16 +142,10 @@ def _choices() -> dict[str, Collection[object]]:
         WRITE_VALUES: (True, False),
         STEP_VIEW: STEP_VIEWS,
         POOL_SOURCE: POOL_SOURCES,
-        **speeds,
     }
 
 
-_WHOLE_NUMBER_KEYS = (
-    INSPECT_ROW,
-    INSPECT_COL,
-    stepper_key(CONV_STEPPER, "step"),
-    stepper_key(POOL_STEPPER, "step"),
-)
+_WHOLE_NUMBER_KEYS = (INSPECT_ROW, INSPECT_COL)
 
 
 def _offered(value: object, allowed: Collection[object]) -> bool:

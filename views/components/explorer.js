@@ -1,0 +1,493 @@
+// The explorer: a region of the image and of its filtered output, drawn as cells with their values,
+// that explains the pixel under the pointer and plays the steppers, all in the browser.
+// It receives the core's numbers as raw bytes (filters/explore.py) and only looks them up, writes
+// them with formatValue (format.js, the core's formatter) and multiplies the nine products; a
+// browser test checks every text against the core. Click or Enter pins a pixel (a trigger to Python).
+
+const SPEEDS = [1, 2, 4, 8, 12, 20];
+
+function unpack(bytes) {
+  // A copy starting at offset 0, so every array is 8-byte aligned for Float64Array.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes);
+  const length = new DataView(copy.buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(copy.subarray(4, 4 + length)));
+  const arrays = {};
+  for (const [name, entry] of Object.entries(header.arrays)) {
+    const count = entry.shape.reduce((a, b) => a * b, 1);
+    const offset = 4 + length + entry.offset;
+    arrays[name] =
+      entry.dtype === "u1" ? new Uint8Array(copy.buffer, offset, count) : new Float64Array(copy.buffer, offset, count);
+  }
+  return { header, arrays };
+}
+
+function element(tag, className, parent, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function rgb(colours, index) {
+  return `rgb(${colours[3 * index]}, ${colours[3 * index + 1]}, ${colours[3 * index + 2]})`;
+}
+
+// ---- Grids of cells --------------------------------------------------------------------------
+
+function grid(parent, title, rows, cols, labels, colours, inks, cellPx) {
+  const figure = element("figure", "ex-figure", parent);
+  const box = element("div", "ex-grid", figure);
+  box.setAttribute("role", "grid");
+  box.setAttribute("aria-label", `${title}, ${cols} x ${rows}`);
+  box.style.gridTemplateColumns = `repeat(${cols}, ${cellPx}px)`;
+  const longest = Math.max(1, ...labels.map((label) => label.length));
+  const fontPx = Math.max(6, Math.min(cellPx * 0.42, (cellPx * 0.86) / (0.6 * longest)));
+  box.style.fontSize = `${fontPx}px`;
+  const cells = labels.map((label, index) => {
+    const cell = element("div", "ex-cell", box, label);
+    cell.style.width = cell.style.height = `${cellPx}px`;
+    cell.style.background = rgb(colours, index);
+    cell.style.color = inks[index] ? "#fff" : "#000";
+    cell.dataset.index = String(index);
+    return cell;
+  });
+  element("figcaption", "", figure, `${title} · ${cols} x ${rows}`);
+  return { box, cells, rows, cols };
+}
+
+function outline(gridParts, top, left, rows, cols, className) {
+  // An absolutely placed box over cells (top, left) .. (top + rows - 1, left + cols - 1).
+  let box = gridParts.box.querySelector(`.${className}`);
+  if (!box) box = element("div", `ex-outline ${className}`, gridParts.box);
+  if (rows <= 0 || cols <= 0) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const first = gridParts.cells[top * gridParts.cols + left];
+  const last = gridParts.cells[(top + rows - 1) * gridParts.cols + left + cols - 1];
+  box.style.top = `${first.offsetTop}px`;
+  box.style.left = `${first.offsetLeft}px`;
+  box.style.width = `${last.offsetLeft + last.offsetWidth - first.offsetLeft}px`;
+  box.style.height = `${last.offsetTop + last.offsetHeight - first.offsetTop}px`;
+}
+
+function smallGrid(parent, title) {
+  const figure = element("figure", "ex-small", parent);
+  const box = element("div", "ex-small-grid", figure);
+  box.setAttribute("role", "table");
+  box.setAttribute("aria-label", title);
+  const cells = [];
+  for (let i = 0; i < 9; i++) cells.push(element("div", "ex-small-cell", box));
+  const caption = element("figcaption", "", figure, title);
+  return { cells, caption };
+}
+
+function cellSize(width, columns) {
+  // The grids share the width left of the explanation (all of it on a phone); 12 to 56 px cells.
+  const area = width >= 1100 ? width * 0.6 : width;
+  const share = area >= 640 && columns.length > 1 ? area / 2 - 24 : area - 8;
+  return Math.max(12, Math.min(56, Math.floor(share / Math.max(...columns))));
+}
+
+// ---- Convolution: inspect a pixel, slide the filter ----------------------------------------------
+
+function convolutionTexts(model, index) {
+  // Every text of one output pixel's walkthrough, from the core's numbers.
+  const { header, arrays } = model;
+  const { rows: regionRows, cols: regionCols, top, left } = header.region;
+  const inputCols = header.inputRegion.cols;
+  const row = Math.floor(index / regionCols);
+  const col = index % regionCols;
+  const window = [];
+  const padded = [];
+  const products = [];
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      const at = (row + i) * inputCols + col + j;
+      window.push(arrays.inputs[at]);
+      padded.push(arrays.padded[at] === 1);
+      products.push(arrays.inputs[at] * header.kernel[3 * i + j]);
+    }
+  }
+  const raw = arrays.sums[index];
+  const plain = header.weight === 1 ? raw : arrays.plain[index];
+  const terms = window.map((value, i) => `${formatValue(value)} × ${formatValue(header.kernel[i])}`).join(" + ");
+  const rawText = formatValue(raw);
+  const finalText = formatValue(arrays.mapped[index]);
+  const pooledRegion = header.pooledRegion;
+  const pooledRow = Math.floor((top + row) / 2) - pooledRegion.top;
+  const pooledCol = Math.floor((left + col) / 2) - pooledRegion.left;
+  const pooled =
+    pooledRow < pooledRegion.rows && pooledCol < pooledRegion.cols
+      ? arrays.pooled[pooledRow * pooledRegion.cols + pooledCol]
+      : null;
+  return {
+    row: top + row,
+    col: left + col,
+    localRow: row,
+    localCol: col,
+    windowTop: header.inputRegion.top + row,
+    windowLeft: header.inputRegion.left + col,
+    window: window.map(formatValue),
+    padded,
+    kernel: header.kernel.map(formatValue),
+    products: products.map(formatValue),
+    sum: `${terms} = ${formatValue(plain)}`,
+    weight: `${formatValue(plain)} × ${header.weightText} = ${rawText}`,
+    mapping: header.mapping.replaceAll("{raw}", rawText).replaceAll("{value}", finalText),
+    final: finalText,
+    pooled:
+      pooled === null
+        ? "It lies in the odd last row or column that 2 x 2 pooling drops."
+        : `Its 2 x 2 block pools into cell (row ${pooledRegion.top + pooledRow}, column ${
+            pooledRegion.left + pooledCol
+          }) = ${formatValue(pooled)}.`,
+  };
+}
+
+function buildConvolution(root, model, width) {
+  const { header, arrays } = model;
+  const { rows, cols } = header.region;
+  const inputs = header.inputRegion;
+  const cellPx = cellSize(width, [inputs.cols, cols]);
+  const inputLabels = Array.from(arrays.inputs, (value, i) => (arrays.padded[i] ? "0" : formatValue(value)));
+  const outputLabels = Array.from(arrays.mapped, formatValue);
+  const grids = element("div", "ex-grids", root);
+  const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx);
+  input.cells.forEach((cell, i) => {
+    if (arrays.padded[i]) {
+      cell.style.background = header.style.paddingFill;
+      cell.style.color = "#000";
+      cell.classList.add("ex-padding");
+    }
+  });
+  const output = grid(grids, "Filtered" + header.note, rows, cols, outputLabels, arrays.colours, arrays.inks, cellPx);
+  input.box.tabIndex = -1;
+  output.box.tabIndex = 0;
+  return { input, output, labels: outputLabels };
+}
+
+function buildExplanation(root) {
+  const explain = element("div", "ex-explain", root);
+  const heading = element("p", "ex-heading", explain);
+  const smalls = element("div", "ex-smalls", explain);
+  const parts = {
+    explain,
+    heading,
+    window: smallGrid(smalls, "Input window"),
+    kernel: smallGrid(smalls, "× the filter"),
+    products: smallGrid(smalls, "= the nine products"),
+    sum: element("p", "ex-line ex-sum", explain),
+    weight: element("p", "ex-line ex-weight", explain),
+    mapping: element("p", "ex-line ex-mapping", explain),
+    pooled: element("p", "ex-line ex-pooled", explain),
+    spoken: element("p", "ex-spoken", explain),
+  };
+  parts.spoken.setAttribute("aria-live", "polite");
+  return parts;
+}
+
+function showConvolution(state, index) {
+  const texts = convolutionTexts(state.model, index);
+  const { parts, grids } = state;
+  const pinned = state.view === "inspect" && texts.row === state.pinned[0] && texts.col === state.pinned[1];
+  parts.heading.textContent =
+    `Output pixel (row ${texts.row}, column ${texts.col})${state.model.header.note} = ${texts.final}` +
+    (pinned ? " (pinned)" : "");
+  parts.window.caption.textContent = `Input window: rows ${texts.windowTop} to ${texts.windowTop + 2}, columns ${
+    texts.windowLeft
+  } to ${texts.windowLeft + 2}`;
+  texts.window.forEach((text, i) => {
+    parts.window.cells[i].textContent = text;
+    parts.window.cells[i].classList.toggle("ex-padding", texts.padded[i]);
+  });
+  texts.kernel.forEach((text, i) => (parts.kernel.cells[i].textContent = text));
+  texts.products.forEach((text, i) => (parts.products.cells[i].textContent = text));
+  parts.sum.textContent = `Sum of the nine products: ${texts.sum}`;
+  parts.weight.textContent = `× weight: ${texts.weight}`;
+  parts.mapping.textContent = `Output mapping: ${texts.mapping}`;
+  parts.pooled.textContent = texts.pooled;
+  if (!state.playing) {
+    parts.spoken.textContent = `Output pixel row ${texts.row}, column ${texts.col}: ${texts.sum}; ${texts.weight}; ${texts.mapping}.`;
+  }
+  outline(grids.input, texts.localRow, texts.localCol, 3, 3, "ex-window");
+  outline(grids.output, texts.localRow, texts.localCol, 1, 1, "ex-current");
+  const { top, left, rows, cols } = state.model.header.region;
+  const blockTop = Math.floor((top + texts.localRow) / 2) * 2 - top;
+  const blockLeft = Math.floor((left + texts.localCol) / 2) * 2 - left;
+  const blockRows = Math.min(2, rows - Math.max(blockTop, 0), 2 + blockTop);
+  const blockCols = Math.min(2, cols - Math.max(blockLeft, 0), 2 + blockLeft);
+  outline(grids.output, Math.max(blockTop, 0), Math.max(blockLeft, 0), blockRows, blockCols, "ex-block");
+  grids.output.box.setAttribute("aria-activedescendant", "");
+  state.shown = index;
+}
+
+// ---- Pooling --------------------------------------------------------------------------------------
+
+function buildPooling(root, model, width) {
+  const { header, arrays } = model;
+  const [rows, cols] = header.arrays.values.shape;
+  const [outRows, outCols] = header.arrays.pooled.shape;
+  const cellPx = cellSize(width, [cols, cols]);
+  const grids = element("div", "ex-grids", root);
+  const values = grid(grids, header.title, rows, cols, Array.from(arrays.values, formatValue), arrays.colours, arrays.inks, cellPx);
+  const pooledLabels = Array.from(arrays.pooled, formatValue);
+  const pooled = grid(grids, "Pooled", outRows, outCols, pooledLabels, arrays.pooled_colours, arrays.pooled_inks, cellPx);
+  values.box.tabIndex = 0;
+  return { input: values, output: pooled, labels: pooledLabels };
+}
+
+function showPooling(state, step) {
+  const { header, arrays } = state.model;
+  const { parts, grids } = state;
+  const [, cols] = header.arrays.values.shape;
+  const outCols = header.arrays.pooled.shape[1];
+  const outRow = Math.floor(step / outCols);
+  const outCol = step % outCols;
+  const top = outRow * 2;
+  const left = outCol * 2;
+  const window = [0, 1, cols, cols + 1].map((offset) => arrays.values[top * cols + left + offset]);
+  const texts = window.map(formatValue);
+  const value = formatValue(arrays.pooled[step]);
+  const sum =
+    header.poolKind === "max" ? `max(${texts.join(", ")}) = ${value}` : `(${texts.join(" + ")}) / 4 = ${value}`;
+  const region = header.region;
+  parts.heading.textContent = `Pooled cell (row ${region.top / 2 + outRow}, column ${region.left / 2 + outCol}) = ${value}`;
+  parts.sum.textContent =
+    `The 2 x 2 window at rows ${region.top + top}–${region.top + top + 1}, columns ${region.left + left}–` +
+    `${region.left + left + 1} → pooled cell (row ${region.top / 2 + outRow}, column ${region.left / 2 + outCol}): ${sum}`;
+  if (!state.playing) parts.spoken.textContent = parts.sum.textContent;
+  outline(grids.input, top, left, 2, 2, "ex-window");
+  if (header.poolKind === "max") {
+    const chosen = [arrays.chosen[2 * step], arrays.chosen[2 * step + 1]];
+    outline(grids.input, top + chosen[0], left + chosen[1], 1, 1, "ex-chosen");
+  }
+  outline(grids.output, outRow, outCol, 1, 1, "ex-current");
+  state.shown = step;
+}
+
+// ---- The player: steps in reading order at the chosen speed ------------------------------------------
+
+function markDone(state, step) {
+  // Output cells the stepper has not reached are blank.
+  const cells = state.grids.output.cells;
+  const from = Math.min(state.done, step);
+  const to = Math.max(state.done, step);
+  for (let i = from + 1; i <= to; i++) {
+    const reached = i <= step;
+    cells[i].textContent = reached ? state.grids.labels[i] : "";
+    cells[i].classList.toggle("ex-not-yet", !reached);
+  }
+  state.done = step;
+}
+
+function go(state, step) {
+  const target = Math.max(0, Math.min(state.count - 1, step));
+  if (state.view !== "inspect") {
+    markDone(state, target);
+    state.controls.scrub.value = String(target + 1);
+    state.controls.position.textContent = `Step ${target + 1} of ${state.count}`;
+  }
+  state.show(state, target);
+}
+
+function play(state) {
+  if (state.shown >= state.count - 1) go(state, 0);
+  state.playing = true;
+  state.parts.spoken.setAttribute("aria-live", "off");
+  state.controls.play.textContent = "Pause";
+  const startStep = state.shown;
+  const startTime = performance.now();
+  const tick = (now) => {
+    if (!state.playing || !state.grids.input.box.isConnected) return;
+    const target = startStep + Math.floor(((now - startTime) * state.speed) / 1000);
+    if (target !== state.shown) go(state, target);
+    if (state.shown >= state.count - 1) pause(state);
+    else state.frame = requestAnimationFrame(tick);
+  };
+  state.frame = requestAnimationFrame(tick);
+}
+
+function pause(state) {
+  state.playing = false;
+  cancelAnimationFrame(state.frame);
+  state.controls.play.textContent = "Play";
+  state.parts.spoken.setAttribute("aria-live", "polite");
+  go(state, state.shown);
+}
+
+function buildControls(root, state) {
+  const bar = element("div", "ex-controls", root);
+  bar.setAttribute("role", "toolbar");
+  bar.setAttribute("aria-label", "Stepper");
+  const button = (label, title, action) => {
+    const node = element("button", "ex-button", bar, label);
+    node.type = "button";
+    node.title = title;
+    node.addEventListener("click", () => {
+      if (state.playing && node !== controls.play) pause(state);
+      action();
+    });
+    return node;
+  };
+  const controls = {};
+  controls.start = button("Start", "First step (Home)", () => go(state, 0));
+  controls.back = button("◀ Back", "Previous step (← or Page Up)", () => go(state, state.shown - 1));
+  controls.play = button("Play", "Play or pause (Space)", () => (state.playing ? pause(state) : play(state)));
+  controls.play.classList.add("ex-primary");
+  controls.next = button("Next ▶", "Next step (→ or Page Down)", () => go(state, state.shown + 1));
+  controls.end = button("End", "Last step (End)", () => go(state, state.count - 1));
+  const speedLabel = element("label", "ex-speed", bar, "Speed ");
+  controls.speed = element("select", "", speedLabel);
+  for (const speed of SPEEDS) element("option", "", controls.speed, `${speed} steps/s`).value = String(speed);
+  controls.speed.value = String(state.speed);
+  controls.speed.addEventListener("change", () => {
+    state.speed = Number(controls.speed.value);
+    if (state.playing) {
+      pause(state);
+      play(state);
+    }
+  });
+  controls.scrub = element("input", "ex-scrub", root);
+  controls.scrub.type = "range";
+  controls.scrub.min = "1";
+  controls.scrub.max = String(state.count);
+  controls.scrub.setAttribute("aria-label", "Step");
+  controls.scrub.addEventListener("input", () => {
+    if (state.playing) pause(state);
+    go(state, Number(controls.scrub.value) - 1);
+  });
+  controls.position = element("p", "ex-position", root);
+  return controls;
+}
+
+// ---- Putting it together ----------------------------------------------------------------------------
+
+function build(root, model, view, width) {
+  root.innerHTML = "";
+  const state = root.state || { speed: 2 };
+  root.state = state;
+  Object.assign(state, { model, view, playing: false, shown: 0, done: 0, started: false });
+  const convolution = model.header.kind === "convolution";
+  state.show = convolution ? showConvolution : showPooling;
+  state.count = convolution ? model.header.region.rows * model.header.region.cols : model.arrays.pooled.length;
+  const layout = element("div", "ex", root);
+  const left = element("div", "ex-left", layout);
+  if (view !== "inspect") state.controls = buildControls(left, state);
+  state.grids = (convolution ? buildConvolution : buildPooling)(left, model, width);
+  state.parts = buildExplanation(layout);
+  if (!convolution) {
+    for (const name of ["window", "kernel", "products"]) state.parts[name].caption.parentElement.hidden = true;
+  }
+  state.parts.hint = element(
+    "p",
+    "ex-hint",
+    state.parts.explain,
+    view === "inspect"
+      ? "Hover or touch a pixel of either grid, or use the arrow keys; click or Enter pins it."
+      : "Keys on the grid: ← → or Page Up / Page Down step, Space plays, Home / End jump.",
+  );
+  if (view !== "inspect") {
+    state.done = state.count - 1;
+    markDone(state, -1);
+  }
+  listen(state);
+  return state;
+}
+
+function listen(state) {
+  const { input, output } = state.grids;
+  const convolution = state.model.header.kind === "convolution";
+  const indexIn = (event, gridParts) => {
+    const cell = event.target.closest ? event.target.closest(".ex-cell") : null;
+    if (!cell) return null;
+    const index = Number(cell.dataset.index);
+    if (gridParts === output) return index;
+    // An input cell stands for the output pixel whose window it centres (clamped to the region).
+    const { rows, cols } = state.model.header.region;
+    const row = Math.max(0, Math.min(rows - 1, Math.floor(index / input.cols) - 1));
+    const col = Math.max(0, Math.min(cols - 1, (index % input.cols) - 1));
+    return row * cols + col;
+  };
+  if (state.view === "inspect" && convolution) {
+    for (const gridParts of [input, output]) {
+      gridParts.box.addEventListener("pointermove", (event) => {
+        const index = indexIn(event, gridParts);
+        if (index !== null && index !== state.shown) showConvolution(state, index);
+      });
+      gridParts.box.addEventListener("click", (event) => {
+        const index = indexIn(event, gridParts);
+        if (index !== null) pin(state, index);
+      });
+    }
+    output.box.addEventListener("pointerleave", () => showConvolution(state, state.pinnedIndex()));
+  } else if (convolution) {
+    output.box.addEventListener("click", (event) => {
+      const index = indexIn(event, output);
+      if (index !== null) {
+        if (state.playing) pause(state);
+        go(state, index);
+      }
+    });
+  }
+  const onKey = (event) => {
+    const key = event.key;
+    if (state.view === "inspect") {
+      const { rows, cols } = state.model.header.region;
+      const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      if (key === "Enter" || key === " ") pin(state, state.shown);
+      else if (moves[key]) {
+        const row = Math.min(rows - 1, Math.max(0, Math.floor(state.shown / cols) + moves[key][0]));
+        const col = Math.min(cols - 1, Math.max(0, (state.shown % cols) + moves[key][1]));
+        showConvolution(state, row * cols + col);
+      } else return;
+    } else {
+      const steps = { ArrowLeft: -1, ArrowRight: 1, PageUp: -1, PageDown: 1, ArrowUp: -1, ArrowDown: 1 };
+      if (key === " " || key === "k") state.playing ? pause(state) : play(state);
+      else if (key === "Home") go(state, 0);
+      else if (key === "End") go(state, state.count - 1);
+      else if (steps[key]) {
+        if (state.playing) pause(state);
+        go(state, state.shown + steps[key]);
+      } else return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  (state.view === "inspect" ? output : input).box.addEventListener("keydown", onKey);
+  if (state.view !== "inspect") state.controls.play.parentElement.addEventListener("keydown", (event) => {
+    if (["ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End"].includes(event.key)) onKey(event);
+  });
+}
+
+function pin(state, index) {
+  const texts = convolutionTexts(state.model, index);
+  state.pinned = [texts.row, texts.col];
+  showConvolution(state, index);
+  state.setTriggerValue("pinned", state.pinned);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let root = parentElement.querySelector(".ex-root");
+  if (!root) root = element("div", "ex-root", parentElement);
+  const model = unpack(data);
+  const { view, pinned, key } = model.header;
+  let state = root.state;
+  if (!state || root.dataKey !== `${key}/${view}`) {
+    root.dataKey = `${key}/${view}`;
+    state = build(root, model, view, root.getBoundingClientRect().width || 800);
+  }
+  state.setTriggerValue = setTriggerValue;
+  state.pinned = pinned;
+  const { top, left, cols } = model.header.region;
+  state.pinnedIndex = () => (state.pinned[0] - top) * cols + (state.pinned[1] - left);
+  if (view === "inspect") showConvolution(state, state.pinnedIndex());
+  else if (!state.started) {
+    state.started = true;
+    go(state, 0);
+  }
+}

@@ -1,0 +1,58 @@
+"""The filter pad: the 3x3 filter drawn as big cells you change in the browser (Components v2).
+
+Click, scroll, drag or type to change a value; once the edit is committed the
+browser sends the nine values and this module puts them into the filter editor,
+exactly as if they had been typed there (one rerun per edit). The pad's colours
+and labels are the core's (``shade``, ``format_value``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from filters.drawing import Shading, label_inks, shade
+from filters.kernel import KernelError, parse_kernel
+from filters.numbers import format_values
+from views import state
+
+_ASSETS = Path(__file__).resolve().parent / "components"
+FILTER_PAD = st.components.v2.component(
+    "convolution_filter_pad",
+    css=(_ASSETS / "filter_pad.css").read_text(),
+    js=(_ASSETS / "format.js").read_text() + "\n" + (_ASSETS / "filter_pad.js").read_text(),
+)
+
+
+def _hex(colours: np.ndarray) -> list[str]:
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours.reshape(-1, 3).tolist()]
+
+
+def pad_data(values: np.ndarray) -> dict:
+    """What the pad shows: the values, their labels, and their colours on the filter's signed scale."""
+    extent = max(float(np.abs(values).max()), 1e-9)
+    colours = shade(values, Shading(-extent, extent, diverging=True))
+    return {
+        "values": values.ravel().tolist(),
+        "labels": format_values(values).ravel().tolist(),
+        "colours": _hex(colours),
+        "inks": _hex(label_inks(colours)),
+    }
+
+
+def _drawn() -> None:
+    """An edit committed in the browser becomes the filter in force (checked like a typed one)."""
+    edit = st.session_state[state.FILTER_PAD].get("edit")
+    values = edit.get("values") if isinstance(edit, dict) else None
+    try:
+        kernel = parse_kernel(np.reshape(np.array(values, dtype=object), (3, 3)))
+    except (KernelError, ValueError, TypeError):
+        return  # a forged or broken message: the filter in force stays
+    state.seed_kernel(kernel.tolist())
+
+
+def filter_pad_ui(values: np.ndarray) -> None:
+    """Draw the pad for the filter in force."""
+    FILTER_PAD(key=state.FILTER_PAD, data=pad_data(values), on_edit_change=_drawn)
