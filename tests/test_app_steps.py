@@ -121,7 +121,9 @@ def open_view(app: AppTest, view: str) -> None:
 def explorer(app: AppTest) -> tuple[dict, dict]:
     """What the page sent the in-browser explorer: its header and arrays, as the browser reads them."""
     (component,) = [
-        element for element in app.get("bidi_component") if element.proto.component_name == "convolution_explorer"
+        element
+        for element in app.get("bidi_component")
+        if element.proto.component_name == "convolution_explorer"
     ]
     return unpack(component.proto.bytes)
 

@@ -46,10 +46,13 @@ def _drawn() -> None:
     """An edit committed in the browser becomes the filter in force (checked like a typed one)."""
     edit = st.session_state[state.FILTER_PAD].get("edit")
     values = edit.get("values") if isinstance(edit, dict) else None
-    try:
-        kernel = parse_kernel(np.reshape(np.array(values, dtype=object), (3, 3)))
-    except (KernelError, ValueError, TypeError):
+    numbers = isinstance(values, list) and all(type(value) in (int, float) for value in values)
+    if not numbers or len(values) != 9:
         return  # a forged or broken message: the filter in force stays
+    try:
+        kernel = parse_kernel(np.array(values, dtype=object).reshape(3, 3))
+    except KernelError:
+        return
     state.seed_kernel(kernel.tolist())
 
 

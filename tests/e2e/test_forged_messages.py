@@ -17,6 +17,7 @@ Also: an upload made before the first script run has finished is never written t
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import tempfile
@@ -28,6 +29,7 @@ import pytest
 from PIL import Image
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from filters.presets import PRESETS
 from tests.e2e.protocol import Session
 from tests.e2e.server import AppServer
 
@@ -113,11 +115,33 @@ def test_a_value_the_page_does_not_offer_is_put_back_with_a_notice(app_server, s
         assert_default_page(session)
 
 
+FORGED_EDITS = {
+    "eight values": {"edit": {"values": [1] * 8, "id": 1}},
+    "text values": {"edit": {"values": ["rm -rf /"] * 9, "id": 2}},
+    "too large": {"edit": {"values": [1e7] * 9, "id": 3}},
+    "not a list": {"edit": {"values": {"a": 1}, "id": 4}},
+    "no edit": {"edit": "values"},
+    "nested lists": {"edit": {"values": [[1, 2, 3]] * 3, "id": 5}},
+}
+
+
+@pytest.mark.parametrize("state", FORGED_EDITS.values(), ids=FORGED_EDITS.keys())
+def test_a_forged_filter_pad_edit_keeps_the_filter_in_force(app_server, state):
+    with forge(app_server, [("filter_pad", state)]) as session:
+        assert_safe(session, app_server)
+        assert_default_page(session)
+        pad = next(
+            proto
+            for kind, proto in session.elements()
+            if getattr(proto, "component_name", "") == "convolution_filter_pad"
+        )
+        assert json.loads(pad.json)["values"] == PRESETS["vertical_edges"].values.ravel().tolist()
+
+
 ALREADY_MAPPED = {
     "unknown step view": [("step_view", ["unknown"])],
     "working size '0'": [("working_size", ["0"])],
     "working size '0 px'": [("working_size", ["0 px"])],
-    "stepper speed '0 steps/s'": [("step_view", ["Slide the filter"]), ("conv_speed", ["0 steps/s"])],
     "click with strings": [("pick_output", STRING_CLICK)],
     "click that is a list": [("pick_output", {"x": [1, 2], "y": None, "width": {}, "height": 0})],
 }
@@ -136,7 +160,6 @@ def test_a_value_streamlit_maps_to_an_offered_one_leaves_the_page_working(app_se
 
 WRONG_TYPE = {
     "working size as an int": [("working_size", 0)],
-    "stepper speed as an int": [("step_view", ["Slide the filter"]), ("conv_speed", 0)],
     "pixel row NaN": [("inspect_row", float("nan"))],
 }
 

@@ -164,10 +164,8 @@ def inspect_pixel(page: Page, row: int, col: int) -> None:
 
 
 def step_text(page: Page):
-    """The stepper's "Step k of N: ..." line (either stepper)."""
-    return page.locator('[data-testid="stMarkdownContainer"]').filter(
-        has_text=re.compile(r"^Step \d+ of \d+:")
-    )
+    """The stepper's "Step k of N: ..." line (either stepper, drawn by the explorer)."""
+    return page.locator(".ex-position")
 
 
 def assert_pool_step(page: Page, expected: Expected, step: int) -> None:

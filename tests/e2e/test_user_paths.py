@@ -8,18 +8,15 @@ Tests that only change what they check share one browser session per group.
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from filters import MAPPINGS, PRESETS, format_value, format_weight, pool_steps
-from filters.convolution import explain_pixel
+from filters import MAPPINGS, PRESETS, format_value, format_weight
 from filters.images import decode_image
 from filters.samples import list_samples
-from filters.stepping import pool_text, strongest_pixel
-from filters.walkthrough import walk_pixel
+from filters.stepping import strongest_pixel
 from tests.e2e.helpers import (
     choose_option,
     choose_preset,
@@ -32,14 +29,12 @@ from tests.e2e.helpers import (
     kernel_editor,
     sample_pixels,
     sidebar,
-    sum_of_products,
     type_into,
     wait_for_app,
 )
 
 BOOT = sample_pixels()  # the first view's image: Ankle boot 1, 28 x 28
 SAMPLES = {sample.title: sample for group in list_samples().values() for sample in group}
-STEP = re.compile(r"^Step \d+ of \d+")
 
 
 @pytest.fixture
@@ -57,11 +52,6 @@ def same_padding_page(sessions, request):
 @pytest.fixture
 def samples_page(sessions, request):
     yield from sessions.use("samples", request)
-
-
-@pytest.fixture
-def stepper_page(sessions, request):
-    yield from sessions.use("steppers", request)
 
 
 def unsaturated_pixel(raw: np.ndarray, where: np.ndarray | None = None) -> tuple[int, int]:
@@ -244,94 +234,3 @@ def test_working_size_256_downscales_a_photo(page):
     expect(sidebar(page).get_by_text(f"Showing {ascent.title}, {note}.")).to_be_visible()
     expect(page.get_by_text(f"Original · {width} x {height}", exact=True)).to_be_visible()
     expect_inspector_shows(page, core_result(sample_pixels(ascent.key, max_side=256)))
-
-
-# ---- Steppers ------------------------------------------------------------------------------------------
-
-
-def step_line(page):
-    """The stepper's line "Step n of N: ...", as shown."""
-    return page.locator('[data-testid="stMarkdownContainer"] p').filter(has_text=STEP)
-
-
-def step_number(page) -> int:
-    return int(re.match(r"Step (\d+)", step_line(page).inner_text())[1])
-
-
-def press(page, button: str, times: int = 1) -> None:
-    for _ in range(times):
-        page.get_by_role("button", name=button, exact=True).click()
-        wait_for_app(page)
-
-
-def slide_line(result, step: int) -> str:
-    """What the sliding stepper says at ``step`` (1-based) of a whole 26 x 26 output."""
-    rows, cols = result.output_shape
-    row, col = divmod(step - 1, cols)
-    centre = explain_pixel(result.image, result.kernel, row, col).centre
-    return (
-        f"Step {step} of {rows * cols}: the window on input rows {centre[0] - 1} to {centre[0] + 1}, "
-        f"columns {centre[1] - 1} to {centre[1] + 1} gives output pixel (row {row}, column {col}) = "
-        f"{format_value(result.mapped()[row, col])}"
-    )
-
-
-def test_slide_the_filter_steps_ends_plays_and_pauses(stepper_page):
-    page = stepper_page
-    result = core_result(BOOT)
-    click_radio(page, "Slide the filter")
-    expect(step_line(page)).to_have_text(slide_line(result, 1))
-    press(page, "Next", times=3)
-    expect(step_line(page)).to_have_text(slide_line(result, 4))
-    press(page, "End")
-    expect(step_line(page)).to_have_text(slide_line(result, 676))
-
-    # The scrub slider: click its track where a run of non-zero outputs lies.
-    values = result.mapped().ravel()
-    aim = next(step for step in range(4, values.size - 4) if np.all(values[step - 4 : step + 3] > 0))
-    track = page.get_by_role("group", name="Step", exact=True).locator("div").first
-    box = track.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * (aim - 1) / (values.size - 1), box["y"] + box["height"] / 2)
-    wait_for_app(page)
-    landed = step_number(page)
-    assert abs(landed - aim) <= 3 and values[landed - 1] > 0
-    expect(step_line(page)).to_have_text(slide_line(result, landed))
-    row, col = divmod(landed - 1, result.output_shape[1])
-    expect(sum_of_products(page)).to_have_text(walk_pixel(result, row, col).sum_line)
-
-    press(page, "Start")
-    page.get_by_role("button", name="Play", exact=True).click()
-    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
-    page.wait_for_timeout(2000)
-    page.get_by_role("button", name="Pause", exact=True).click()
-    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
-    wait_for_app(page)
-    paused_at = step_number(page)
-    assert paused_at > 1, "playing did not advance"
-    time.sleep(1.5)
-    assert step_number(page) == paused_at, "the stepper moved after Pause"
-    expect(step_line(page)).to_have_text(slide_line(result, paused_at))
-
-
-def test_pool_step_by_step_and_the_lecture_example(stepper_page):
-    page = stepper_page
-    steps = list(pool_steps(core_result(BOOT).mapped()))
-    click_radio(page, "Pool step by step")
-    press(page, "Next")
-    second = steps[1]
-    expect(step_line(page)).to_have_text(
-        f"Step 2 of {len(steps)}: the 2 x 2 window at rows 0–1, columns 2–3 → pooled cell "
-        f"(row {second.out_row}, column {second.out_col}): {pool_text(second, 'max')}"
-    )
-    assert len(steps) == 169
-
-    page.get_by_role("button", name="Lecture example: 16 pixels into 4").click()
-    wait_for_app(page)
-    lecture = np.array([[0, 64, 128, 128], [48, 192, 144, 144], [142, 226, 168, 0], [255, 0, 0, 64]])
-    lecture_steps = list(pool_steps(lecture))
-    assert [step.value for step in lecture_steps] == [192, 144, 255, 168]
-    for number, step in enumerate(lecture_steps, start=1):
-        if number > 1:
-            press(page, "Next")
-        expect(step_line(page)).to_contain_text(f"Step {number} of 4:")
-        expect(step_line(page)).to_contain_text(pool_text(step, "max"))

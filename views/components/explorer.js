@@ -210,6 +210,10 @@ function showConvolution(state, index) {
   parts.weight.textContent = `× weight: ${texts.weight}`;
   parts.mapping.textContent = `Output mapping: ${texts.mapping}`;
   parts.pooled.textContent = texts.pooled;
+  state.stepText =
+    `Step ${index + 1} of ${state.count}${state.model.header.note}: the window on input rows ${texts.windowTop} to ` +
+    `${texts.windowTop + 2}, columns ${texts.windowLeft} to ${texts.windowLeft + 2} gives output pixel ` +
+    `(row ${texts.row}, column ${texts.col}) = ${texts.final}`;
   if (!state.playing) {
     parts.spoken.textContent = `Output pixel row ${texts.row}, column ${texts.col}: ${texts.sum}; ${texts.weight}; ${texts.mapping}.`;
   }
@@ -255,11 +259,13 @@ function showPooling(state, step) {
   const sum =
     header.poolKind === "max" ? `max(${texts.join(", ")}) = ${value}` : `(${texts.join(" + ")}) / 4 = ${value}`;
   const region = header.region;
-  parts.heading.textContent = `Pooled cell (row ${region.top / 2 + outRow}, column ${region.left / 2 + outCol}) = ${value}`;
-  parts.sum.textContent =
-    `The 2 x 2 window at rows ${region.top + top}–${region.top + top + 1}, columns ${region.left + left}–` +
-    `${region.left + left + 1} → pooled cell (row ${region.top / 2 + outRow}, column ${region.left / 2 + outCol}): ${sum}`;
-  if (!state.playing) parts.spoken.textContent = parts.sum.textContent;
+  const cell = `(row ${region.top / 2 + outRow}, column ${region.left / 2 + outCol})`;
+  parts.heading.textContent = `Pooled cell ${cell} = ${value}`;
+  parts.sum.textContent = sum;
+  state.stepText =
+    `Step ${step + 1} of ${state.count}: the 2 x 2 window at rows ${region.top + top}–${region.top + top + 1}, ` +
+    `columns ${region.left + left}–${region.left + left + 1} → pooled cell ${cell}: ${sum}`;
+  if (!state.playing) parts.spoken.textContent = state.stepText;
   outline(grids.input, top, left, 2, 2, "ex-window");
   if (header.poolKind === "max") {
     const chosen = [arrays.chosen[2 * step], arrays.chosen[2 * step + 1]];
@@ -289,9 +295,9 @@ function go(state, step) {
   if (state.view !== "inspect") {
     markDone(state, target);
     state.controls.scrub.value = String(target + 1);
-    state.controls.position.textContent = `Step ${target + 1} of ${state.count}`;
   }
   state.show(state, target);
+  if (state.view !== "inspect") state.controls.position.textContent = state.stepText;
 }
 
 function play(state) {
@@ -381,6 +387,7 @@ function build(root, model, view, width) {
   state.parts = buildExplanation(layout);
   if (!convolution) {
     for (const name of ["window", "kernel", "products"]) state.parts[name].caption.parentElement.hidden = true;
+    for (const name of ["weight", "mapping", "pooled"]) state.parts[name].hidden = true;
   }
   state.parts.hint = element(
     "p",
