@@ -1,6 +1,6 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,memory`` to run some sections.
+Options: ``--only core,drawing,app,browser,instant,memory`` to run some sections.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="core,drawing,app,browser,memory", help="comma-separated sections")
+    parser.add_argument(
+        "--only", default="core,drawing,app,browser,instant,memory", help="comma-separated sections"
+    )
     sections = parser.parse_args().only.split(",")
     parts = [machine()]
     titles = {
@@ -43,6 +45,7 @@ def main() -> None:
         "drawing": "### Drawing a grid with its values",
         "app": "### App, server side (AppTest, one process)",
         "browser": "### Browser and memory (the app started with streamlit run)",
+        "instant": "### In the browser: hover, filter changes, steppers (python -m bench --only instant)",
         "memory": "### Server memory, many and big photos (raw protocol client, python -m bench.memory)",
     }
     print(parts[0], flush=True)

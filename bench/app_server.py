@@ -61,15 +61,6 @@ def _first_load(cold: bool) -> float:
     return median_ms(load, 5)
 
 
-def _step_ms(sample: str) -> float:
-    at = AppTest.from_file(str(ROOT / "bench" / "step_harness.py"), default_timeout=120)
-    at.session_state["sample"] = sample
-    at.run()
-    for _ in range(15):
-        at.button(key="conv_next").click().run()
-    return statistics.median(at.session_state["step_times"][3:]) * 1000
-
-
 def _upload_ms(file_format: str, name: str) -> float:
     """Upload to first result of a 12 MP photo never seen before (nothing cached)."""
     times = []
@@ -99,8 +90,6 @@ def run() -> str:
         ["kernel-cell edit, 28x28 with values on all three grids", _cycle(fashion, _edit_cell), 250],
         ["preset change, 512x512 photo", _cycle(photo, _preset), 150],
         ["kernel-cell edit, 512x512 photo", _cycle(photo, _edit_cell), 150],
-        ["one convolution-stepper step, 28x28", _step_ms("fashion/ankle_boot_1.png"), 50],
-        ["one convolution-stepper step, 512x512 (16x16 zoom region)", _step_ms("photos/ascent.png"), 50],
         ["upload of a 12 MP JPEG (3.6 MB) to first result", _upload_ms("JPEG", "phone.jpg"), 1500],
         ["upload of a 12 MP HEIC (2.5 MB) to first result", _upload_ms("HEIF", "phone.heic"), 1500],
     ]

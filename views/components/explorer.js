@@ -39,8 +39,10 @@ function rgb(colours, index) {
 function grid(parent, title, rows, cols, labels, colours, inks, cellPx) {
   const figure = element("figure", "ex-figure", parent);
   const box = element("div", "ex-grid", figure);
-  box.setAttribute("role", "grid");
-  box.setAttribute("aria-label", `${title}, ${cols} x ${rows}`);
+  // A group, not an ARIA grid: the cells are not announced one by one; the explanation of the
+  // pixel in focus is (the .ex-spoken live region).
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", `${title}, ${cols} x ${rows}: arrow keys move, the explanation is read out`);
   box.style.gridTemplateColumns = `repeat(${cols}, ${cellPx}px)`;
   const longest = Math.max(1, ...labels.map((label) => label.length));
   const fontPx = Math.max(6, Math.min(cellPx * 0.42, (cellPx * 0.86) / (0.6 * longest)));
