@@ -29,7 +29,7 @@ _ASSETS = Path(__file__).resolve().parent / "components"
 EXPLORER = st.components.v2.component(
     "convolution_explorer",
     css=(_ASSETS / "explorer.css").read_text(),
-    js=(_ASSETS / "format.js").read_text() + "\n" + (_ASSETS / "explorer.js").read_text(),
+    js="\n".join((_ASSETS / name).read_text() for name in ("dom.js", "format.js", "explorer.js")),
 )
 
 

@@ -22,7 +22,7 @@ _ASSETS = Path(__file__).resolve().parent / "components"
 FILTER_PAD = st.components.v2.component(
     "convolution_filter_pad",
     css=(_ASSETS / "filter_pad.css").read_text(),
-    js=(_ASSETS / "format.js").read_text() + "\n" + (_ASSETS / "filter_pad.js").read_text(),
+    js="\n".join((_ASSETS / name).read_text() for name in ("dom.js", "format.js", "filter_pad.js")),
 )
 
 

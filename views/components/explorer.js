@@ -22,14 +22,6 @@ function unpack(bytes) {
   return { header, arrays };
 }
 
-function element(tag, className, parent, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
 function rgb(colours, index) {
   return `rgb(${colours[3 * index]}, ${colours[3 * index + 1]}, ${colours[3 * index + 2]})`;
 }

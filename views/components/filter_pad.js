@@ -8,14 +8,6 @@
 const PAUSE_MS = 450;
 const DRAG_PX_PER_STEP = 12;
 
-function element(tag, className, parent, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
 function build(root, state) {
   root.innerHTML = "";
   const pad = element("div", "fp-pad", root);
