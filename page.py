@@ -6,60 +6,132 @@ comes from the core in ``filters/``.
 """
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 from starlette.formparsers import MultiPartParser
 
+from filters.link import LECTURE_LINK, read_link
 from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
-from filters.walkthrough import VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
+from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
 from views import state
+from views.edges import edges_ui
 from views.explorer import convolution_explorer_ui
 from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
 from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
+from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import options_ui
 from views.results import compute_result, recipe_for, results_ui
 from views.selection import selected_pixel
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
 
 INTRO = (
-    "A 3 x 3 **filter** slides over the image: each pixel's 9 neighbours are multiplied by the "
-    "filter values in the same positions and summed. Some filters make vertical lines pop out, "
-    "others horizontal ones. **Pooling** then keeps the biggest value of every 2 x 2 block: "
-    "16 pixels become 4, the image is quartered, and the features survive."
+    "A 3 x 3 **filter** multiplies each pixel's 9 neighbours by its values and sums them; "
+    "**pooling** keeps the biggest of every 2 x 2 block."
 )
 STEP_VIEWS = {VIEW_SLIDE: convolution_stepper_ui, VIEW_POOL: pooling_stepper_ui}
 BUG_MESSAGE = (
     "Something went wrong on our side; it is a bug in the app, not something you did. It has been "
     "logged. Reload the page to start again, or try another image or setting."
 )
+_VIEWS = Path(__file__).resolve().parent / "views"
+PAGE_CSS = (_VIEWS / "page.css").read_text()
+PROJECTOR_CSS = (_VIEWS / "projector.css").read_text()
 _LOG = logging.getLogger(__name__)
 
 
 def main() -> None:
-    st.set_page_config(page_title="Convolution & pooling, pixel by pixel", page_icon="🔎", layout="wide")
     state.init_state()
-    st.title("Convolution & pooling, pixel by pixel")
-    st.markdown(INTRO)
+    follow_link()
+    projector = bool(st.session_state[state.PROJECTOR])
+    st.set_page_config(
+        page_title="Convolution & pooling, pixel by pixel",
+        page_icon="🔎",
+        layout="wide",
+        initial_sidebar_state="collapsed" if projector else "auto",
+    )
+    st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
+    top_bar_ui(projector)
+    link_notice()
     _warn_about_settings()
-    chosen = image_source_ui()
+    if projector:  # the step-by-step view first; the results and the filter follow it
+        image_place = st.container()
+        stage, results_section = st.container(), st.container()
+        filter_place = st.container()
+        filter_place.subheader("The filter")
+    else:
+        st.subheader("1. The image and the filter")
+        image_place, filter_place = st.columns([1.1, 3.1], gap="medium")
+        results_section, stage = st.container(), st.container()
+    chosen = image_source_ui(image_place)
     options = options_ui(chosen.decoded.is_colour)
-    kernel = kernel_editor_ui()
+    kernel = kernel_editor_ui(filter_place)
     recipe = recipe_for(chosen, kernel, options, state.max_side())
-    result = compute_result(chosen, recipe)
+    with results_section:
+        result = compute_result(chosen, recipe)
     if result is None:
+        update_link(None)
         return
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
-    results_ui(chosen, recipe, result, options, marks_for(view, result, pixel))
-    st.subheader("3. Step by step")
-    st.segmented_control("Step-by-step view", STEP_VIEW_NAMES, key=state.STEP_VIEW, required=True)
-    if view == VIEW_INSPECT:
-        region = convolution_region(result, pixel)
-        convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
-        inspector_ui(result, options, pixel)
-    else:
-        STEP_VIEWS[view](recipe, result, options, pixel)
+    with results_section:
+        results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector))
+    with stage:
+        if not projector:
+            st.subheader("3. Step by step")
+        st.segmented_control(
+            "Step-by-step view",
+            STEP_VIEW_NAMES,
+            key=state.STEP_VIEW,
+            required=True,
+            label_visibility="collapsed" if projector else "visible",
+        )
+        if view == VIEW_INSPECT:
+            region = convolution_region(result, pixel, projector)
+            convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
+            if not projector:  # the explorer explains the same pixel; the picker is for a desk
+                inspector_ui(result, options, pixel)
+        elif view == VIEW_EDGES:
+            edges_ui(chosen, options, state.max_side())
+        else:
+            STEP_VIEWS[view](recipe, result, options, pixel)
+    update_link(result.strongest)
+
+
+def _start_over() -> None:
+    """Another step-by-step view starts at its first step."""
+    st.session_state[state.STEP] = 0
+
+
+def _open_lecture() -> None:
+    """The lecture's first beat, in the mode the page is in (projector or not)."""
+    projector = st.session_state[state.PROJECTOR]
+    apply_link(read_link(LECTURE_LINK, CHOICES))
+    st.session_state[state.PROJECTOR] = projector
+
+
+def top_bar_ui(projector: bool) -> None:
+    """The title, the lecture's example one click away, projector mode and the link to this view."""
+    st.title("Convolution & pooling, pixel by pixel")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    bar.button(
+        "The lecture's example",
+        icon=":material/school:",
+        on_click=_open_lecture,
+        help="Its 4 x 4 pixels and filter, with the inspector on the pixel of 192: "
+        "0 x -1 + 64 x 0 + ... = 1009. Pool step by step then turns its 16 pixels into 4.",
+    )
+    bar.toggle(
+        "Projector mode",
+        key=state.PROJECTOR,
+        help="For a class: the step-by-step view first, numbers large enough to read from the back "
+        "of the room. Kept in the page's link.",
+    )
+    with bar:
+        share_link_ui()
+    if not projector:
+        st.markdown(INTRO)
 
 
 def _warn_about_settings() -> None:

@@ -168,15 +168,17 @@ def to_png(image: np.ndarray) -> bytes:
 def cell_size(shape: tuple[int, ...], labelled: bool) -> float:
     """Drawn cell size for a grid of ``shape``: big cells for values, else fit ``MAX_PICTURE_SIDE``.
 
-    Small images are enlarged by a whole factor (never blurred); images larger
-    than ``MAX_PICTURE_SIDE`` are reduced for the screen only.
+    Small images are enlarged by a whole factor to at least half of ``MAX_PICTURE_SIDE``
+    (wider than any column they are shown in, so the browser only ever reduces them and
+    never blurs them by enlarging); images larger than ``MAX_PICTURE_SIDE`` are reduced
+    for the screen only.
     """
     longest = max(shape[0], shape[1], 1)
     if labelled:
         return float(max(1, min(LABELLED_CELL_PX, MAX_PICTURE_SIDE // longest)))
     if longest > MAX_PICTURE_SIDE:
         return MAX_PICTURE_SIDE / longest
-    return float(max(1, (MAX_PICTURE_SIDE // 2) // longest))
+    return float(max(1, -(-(MAX_PICTURE_SIDE // 2) // longest)))
 
 
 def fit_cell_px(shape: tuple[int, ...], target_px: int = 720, smallest: int = 16, largest: int = 180) -> int:

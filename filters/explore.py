@@ -60,9 +60,11 @@ class Payload:
     def nbytes(self) -> int:
         return len(self.blob) + 1024
 
-    def framed(self, view: str, pinned: tuple[int, int]) -> bytes:
-        """The bytes sent to the browser: this payload, the view it is shown in, the pixel pinned now."""
-        return _frame({**self.header, "key": self.key, "view": view, "pinned": list(pinned)}, self.blob)
+    def framed(self, view: str, pinned: tuple[int, int], step: int = 0, projector: bool = False) -> bytes:
+        """The bytes sent to the browser: this payload, the view it is shown in, the pixel pinned now,
+        the stepper's step to start from and whether numbers are drawn for a projector."""
+        extra = {"key": self.key, "view": view, "pinned": list(pinned), "step": step, "projector": projector}
+        return _frame({**self.header, **extra}, self.blob)
 
 
 def pack(header: dict, arrays: dict[str, np.ndarray]) -> Payload:

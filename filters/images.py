@@ -66,7 +66,8 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, SyntaxErr
 """What Pillow and its plugins raise on damaged or truncated data (OSError includes
 UnidentifiedImageError; several plugins raise SyntaxError for a broken header)."""
 
-_BYTES_PER_MB = 1024 * 1024
+_BYTES_PER_MB = 1_000_000
+"""Megabytes as the browser writes a file's size on its chip (decimal), so the message and the chip agree."""
 _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 _GRAY_MODES = _HIGH_DEPTH_GRAY_MODES | {"1", "L", "LA", "La"}
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})

@@ -60,9 +60,17 @@ def parse_number(text: object, what: str) -> float:
         raise KernelError(f"The {what} must be a finite number, not {value}.")
     if abs(value) > MAX_ABS_VALUE:
         raise KernelError(
-            f"The {what} is {value:g}; keep values between {-MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}."
+            f"The {what} is {_readable(value)}; keep values between {_readable(-MAX_ABS_VALUE)} "
+            f"and {_readable(MAX_ABS_VALUE)}."
         )
     return value
+
+
+def _readable(value: float) -> str:
+    """1000001 as "1,000,001" (not "1e+06", which reads as the limit itself); huge values in e-notation."""
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.10g}"
 
 
 def parse_kernel(cells: object) -> np.ndarray:

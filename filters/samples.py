@@ -13,12 +13,13 @@ from pathlib import Path
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_images"
 
-GROUPS: dict[str, str] = {"Fashion items": "fashion", "Photos": "photos"}
+GROUPS: dict[str, str] = {"Lecture": "lecture", "Fashion": "fashion", "Photos": "photos"}
 """Group label -> folder, in the order the app lists them."""
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 
 _TITLES: dict[str, str] = {
+    "lecture": "The lecture's 4 x 4 pixels (192 in the middle)",
     "tshirt_top": "T-shirt/top",
     "ascent": "Ascent: the lab's staircase",
     "camera": "Cameraman",
@@ -70,6 +71,6 @@ def find_sample(key: object, sample_dir: Path = SAMPLE_DIR) -> Sample | None:
     return None
 
 
-DEFAULT_GROUP = "Fashion items"
+DEFAULT_GROUP = "Fashion"
 DEFAULT_SAMPLE = "fashion/ankle_boot_1.png"
 """First load: a 28x28 fashion item, so that every value can be written on screen."""

@@ -72,11 +72,13 @@ def zoom_region(
     return Region(top, left, height, width)
 
 
-def stepping_region(shape: tuple[int, ...], centre: tuple[int, int], limit: int, align: int = 1) -> Region:
-    """The whole grid when it is at most ``limit`` x ``limit``, else a zoom region around ``centre``."""
+def stepping_region(
+    shape: tuple[int, ...], centre: tuple[int, int], limit: int, align: int = 1, size: int = ZOOM_SIZE
+) -> Region:
+    """The whole grid when at most ``limit`` x ``limit``, else a ``size`` zoom region around ``centre``."""
     if shape[0] <= limit and shape[1] <= limit:
         return whole(shape)
-    return zoom_region(shape, centre, align=align)
+    return zoom_region(shape, centre, size=size, align=align)
 
 
 def input_region(output_region: Region, padding: str) -> Region:

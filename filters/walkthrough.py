@@ -26,8 +26,11 @@ from filters.stepping import Region, input_region, stepping_region, whole
 CHANNEL_NAMES = ("Red", "Green", "Blue")
 STEPPER_LIMIT = 32
 """Images whose filtered output is at most this size are stepped through whole."""
+PROJECTOR_ZOOM = 6
+"""Projector mode: at most 6 x 6 output cells, so that numbers 24 px tall fit beside their explanation."""
 VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL = "Inspect a pixel", "Slide the filter", "Pool step by step"
-STEP_VIEWS = (VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL)
+VIEW_EDGES = "Vertical vs horizontal edges"
+STEP_VIEWS = (VIEW_INSPECT, VIEW_SLIDE, VIEW_POOL, VIEW_EDGES)
 
 
 def channel_of(array: np.ndarray, channel: int) -> np.ndarray:
@@ -129,13 +132,20 @@ def walk_pixel(result: FilterResult, row: int, col: int, channel: int = 0) -> Pi
 # ---- Regions the steppers walk, and what the results row outlines --------------------------------------
 
 
-def convolution_region(result: FilterResult, pixel: tuple[int, int]) -> Region:
-    """The output region the convolution stepper walks: all of a small image, else 16x16 around ``pixel``."""
+def convolution_region(result: FilterResult, pixel: tuple[int, int], projector: bool = False) -> Region:
+    """The output region the explorer shows: all of a small image, else a zoom region around ``pixel``.
+
+    On a projector every number is written large, so the region is at most ``PROJECTOR_ZOOM`` wide.
+    """
+    if projector:
+        return stepping_region(result.output_shape, pixel, PROJECTOR_ZOOM, size=PROJECTOR_ZOOM)
     return stepping_region(result.output_shape, pixel, STEPPER_LIMIT)
 
 
-def pooling_region(result: FilterResult, pixel: tuple[int, int]) -> Region:
+def pooling_region(result: FilterResult, pixel: tuple[int, int], projector: bool = False) -> Region:
     """The part of the filtered image the pooling stepper walks, aligned to whole 2x2 blocks."""
+    if projector:
+        return stepping_region(result.output_shape, pixel, PROJECTOR_ZOOM, align=2, size=PROJECTOR_ZOOM)
     return stepping_region(result.output_shape, pixel, STEPPER_LIMIT, align=2)
 
 
@@ -148,7 +158,7 @@ class Marks:
     pooled: tuple[Outline, ...] = ()
 
 
-def marks_for(view: str, result: FilterResult, pixel: tuple[int, int]) -> Marks:
+def marks_for(view: str, result: FilterResult, pixel: tuple[int, int], projector: bool = False) -> Marks:
     """What the results row outlines for the step-by-step view in use."""
     row, col = pixel
     if view == VIEW_INSPECT:
@@ -161,12 +171,12 @@ def marks_for(view: str, result: FilterResult, pixel: tuple[int, int]) -> Marks:
             filtered=(Outline(row, col),),
             pooled=pooled,
         )
-    if convolution_region(result, pixel) == whole(result.output_shape):
+    if view == VIEW_EDGES or convolution_region(result, pixel, projector) == whole(result.output_shape):
         return Marks()
     if view == VIEW_SLIDE:
-        region = convolution_region(result, pixel)
+        region = convolution_region(result, pixel, projector)
         return Marks(original=(_outline(input_region(region, result.padding)),), filtered=(_outline(region),))
-    region = pooling_region(result, pixel)
+    region = pooling_region(result, pixel, projector)
     halved = Region(region.top // 2, region.left // 2, region.rows // 2, region.cols // 2)
     return Marks(filtered=(_outline(region),), pooled=(_outline(halved),))
 

@@ -451,7 +451,7 @@ def test_empty_file_is_refused_with_accepted_formats():
 
 
 def test_file_over_upload_limit_is_refused_with_its_size_and_the_limit():
-    data = bytes(MAX_UPLOAD_MB * 1024 * 1024 + 200_000)
+    data = bytes(MAX_UPLOAD_MB * 1_000_000 + 200_000)
     assert_rejected(data, "poster.tif", "25.2 MB", f"limit is {MAX_UPLOAD_MB} MB")
 
 

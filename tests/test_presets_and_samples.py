@@ -44,8 +44,8 @@ def test_preset_names_are_unique():
 
 def test_samples_are_grouped_with_twenty_28x28_fashion_items():
     groups = list_samples()
-    assert list(groups) == ["Fashion items", "Photos"]
-    fashion = groups["Fashion items"]
+    assert list(groups) == ["Lecture", "Fashion", "Photos"]
+    fashion = groups["Fashion"]
     assert len(fashion) == 20
     for sample in fashion:
         assert Image.open(sample.path).size == (28, 28)

@@ -40,11 +40,24 @@ def _pin() -> None:
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = pinned
 
 
+def _rest_at_step() -> None:
+    """The stepper rests at a step (reported once it stops moving): kept for the page's link."""
+    step = st.session_state[state.EXPLORER].get("step")
+    if type(step) is int and 0 <= step <= 100_000:
+        st.session_state[state.STEP] = step
+
+
 def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:
     EXPLORER(
         key=state.EXPLORER,
-        data=payload.framed(view=view, pinned=pixel),
+        data=payload.framed(
+            view=view,
+            pinned=pixel,
+            step=int(st.session_state[state.STEP]),
+            projector=bool(st.session_state[state.PROJECTOR]),
+        ),
         on_pinned_change=_pin,
+        on_step_change=_rest_at_step,
     )
 
 

@@ -53,6 +53,7 @@ def _drawn() -> None:
         kernel = parse_kernel(np.array(values, dtype=object).reshape(3, 3))
     except KernelError:
         return
+    state.mark_filter_edited()
     state.seed_kernel(kernel.tolist())
 
 

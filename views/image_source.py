@@ -1,4 +1,6 @@
-"""Sidebar block "Image": pick a bundled sample or upload a photo; returns the image to show.
+"""Block "Image", at the top of the page: pick a bundled sample or upload a photo; returns the image to show.
+
+It sits in the main column, not the sidebar, so that a phone shows it first.
 
 The last image chosen wins: picking a sample shows it, a new upload that
 decodes shows it, and a refused upload leaves the previous image on screen
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from filters.images import ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS_TEXT, MAX_UPLOAD_MB, DecodedImage
 from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
@@ -98,13 +101,13 @@ def _show_previous_sample(select_it: bool = True) -> None:
         st.session_state[state.SAMPLE_KEY] = sample.key
 
 
-def image_source_ui() -> ChosenImage:
-    """Draw the image pickers in the sidebar and return the image to work on."""
+def image_source_ui(place: DeltaGenerator) -> ChosenImage:
+    """Draw the image pickers in ``place`` (a column or a row of the page) and return the image to work on."""
     samples = list_samples()
-    sidebar = st.sidebar
-    sidebar.header("Image")
-    sidebar.segmented_control(
-        "Samples",
+    block = place.container(key="image_source")
+    pick = block.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    pick.segmented_control(
+        "Image",
         list(samples),
         key=state.SAMPLE_GROUP,
         required=True,
@@ -114,7 +117,7 @@ def image_source_ui() -> ChosenImage:
     if st.session_state[state.SAMPLE_KEY] not in {sample.key for sample in group}:
         st.session_state[state.SAMPLE_KEY] = None
     titles = {sample.key: sample.title for sample in group}
-    sidebar.selectbox(
+    pick.selectbox(
         "Sample",
         list(titles),
         format_func=titles.__getitem__,
@@ -122,29 +125,32 @@ def image_source_ui() -> ChosenImage:
         on_change=_show_sample,
         placeholder="Choose a sample",
         label_visibility="collapsed",
+        width=260,
     )
-    uploaded = sidebar.file_uploader(
-        "Or upload your own image",
+    uploaded = pick.file_uploader(
+        f"Or your own image, up to {MAX_UPLOAD_MB} MB",
         type=list(ACCEPTED_EXTENSIONS),
         key=state.UPLOADER,
         on_change=_take_upload,
         max_upload_size=UPLOADER_LIMIT_MB,
         help=f"{ACCEPTED_FORMATS_TEXT}, up to {MAX_UPLOAD_MB} MB. The image stays in this "
         "browser session's memory: it is never saved or sent anywhere.",
+        width=300,
     )
-    chosen = _decode_shown()
-    if uploaded is not None:
-        refusal = decode_upload(
-            uploaded.getvalue(), _upload_source(uploaded), uploaded.name, state.max_side()
-        )
-        if isinstance(refusal, str):
-            sidebar.error(plain(f"{refusal} Still showing {chosen.title}."), icon=":material/error:")
-    last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
-    if last_upload is not None and chosen.source != last_upload[1]:
-        sidebar.button(f"Show {plain(last_upload[0])} again", on_click=_show_upload)
-    sidebar.caption(f"Showing **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
-    for note in chosen.decoded.notes:
-        sidebar.caption(note)
+    with block:
+        chosen = _decode_shown()
+        if uploaded is not None:
+            refusal = decode_upload(
+                uploaded.getvalue(), _upload_source(uploaded), uploaded.name, state.max_side()
+            )
+            if isinstance(refusal, str):
+                st.error(plain(f"{refusal} Still showing {chosen.title}."), icon=":material/error:")
+        last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
+        if last_upload is not None and chosen.source != last_upload[1]:
+            st.button(f"Show {plain(last_upload[0])} again", on_click=_show_upload)
+        st.caption(f"Showing **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
+        for note in chosen.decoded.notes:
+            st.caption(note)
     return chosen
 
 
@@ -158,7 +164,7 @@ def _decode_shown() -> ChosenImage:
             decoded = decode_upload(data, source, upload_name, state.max_side())
             if isinstance(decoded, DecodedImage):
                 return ChosenImage(source, upload_name, decoded)
-            st.sidebar.error(plain(decoded))
+            st.error(plain(decoded))
         _show_previous_sample(select_it=False)
         source = st.session_state[state.SHOWN_IMAGE][0]
     sample = find_sample(source.removeprefix(SAMPLE_PREFIX)) or find_sample(DEFAULT_SAMPLE)

@@ -19,8 +19,9 @@ from views.options import Options
 from views.selection import move_pixel
 
 SMALL_CELL_PX = 56
-MOVES = (("↑", "Up", (-1, 0)), ("←", "Left", (0, -1)), ("↓", "Down", (1, 0)), ("→", "Right", (0, 1)))
-"""Arrow buttons: label, keyboard shortcut, (rows, columns) to move."""
+MOVES = (("↑", "up", (-1, 0)), ("←", "left", (0, -1)), ("↓", "down", (1, 0)), ("→", "right", (0, 1)))
+"""Arrow buttons: label, direction, (rows, columns) to move. They have no keyboard shortcut: arrow
+keys move the pixel only in the explorer's grid, when it has focus (a clicker's keys step the steppers)."""
 
 
 def arithmetic_markdown(walk: PixelWalkthrough) -> str:
@@ -70,14 +71,9 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
         st.markdown("**Which output pixel?** Click the filtered image, or:")
         st.number_input("Row (0 = top)", min_value=0, max_value=rows - 1, step=1, key=state.INSPECT_ROW)
         st.number_input("Column (0 = left)", min_value=0, max_value=cols - 1, step=1, key=state.INSPECT_COL)
-        for column, (arrow, key_name, delta) in zip(st.columns(4), MOVES, strict=True):
+        for column, (arrow, direction, delta) in zip(st.columns(4), MOVES, strict=True):
             column.button(
-                arrow,
-                key=f"move_{key_name.lower()}",
-                help=f"{key_name} one pixel ({arrow} key)",
-                on_click=move_pixel,
-                args=delta,
-                shortcut=key_name,
+                arrow, key=f"move_{direction}", help=f"One pixel {direction}", on_click=move_pixel, args=delta
             )
     row, col = pixel
     walk = walk_pixel(result, row, col, options.label_channel)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from filters.kernel import (
     COLUMN_NAMES,
@@ -36,14 +37,17 @@ class KernelChoice:
     weight: float
 
 
-def _load_preset() -> None:
-    """Put the chosen preset into the editor, discarding edits."""
-    state.seed_kernel_from_preset(st.session_state[state.PRESET])
+def _load_preset(preset_key: str | None = None) -> None:
+    """Put the chosen preset (or ``preset_key``) into the editor, discarding edits."""
+    chosen = preset_key or st.session_state[state.PRESET]
+    if chosen is not None:
+        state.seed_kernel_from_preset(chosen)
 
 
 def _normalize() -> None:
     weight = normalizing_weight(np.array(st.session_state[state.LAST_VALID_KERNEL]))
     if weight is not None:
+        state.mark_filter_edited()
         st.session_state[state.WEIGHT_TEXT] = format_weight(weight)
 
 
@@ -53,10 +57,9 @@ def _editor_frame(values: list[list[float]]) -> pd.DataFrame:
     return pd.DataFrame(texts.tolist(), index=list(ROW_NAMES), columns=list(COLUMN_NAMES))
 
 
-def kernel_editor_ui() -> KernelChoice:
-    """Draw the filter section and return the filter in force."""
-    st.subheader("1. The filter")
-    choose, edit, picture = st.columns([1.3, 1.1, 1], gap="medium")
+def kernel_editor_ui(place: DeltaGenerator) -> KernelChoice:
+    """Draw the filter's preset, editor and pad in ``place`` and return the filter in force."""
+    choose, edit, picture = place.columns([1.05, 1.2, 0.9], gap="medium")
     with choose:
         st.selectbox(
             "Preset",
@@ -64,28 +67,36 @@ def kernel_editor_ui() -> KernelChoice:
             format_func=lambda key: PRESETS[key].name,
             key=state.PRESET,
             on_change=_load_preset,
+            placeholder="Your own filter (edited)",
+            help="Each output pixel = weight x (sum of the 9 neighbours, each times the filter value "
+            "in the same position). No flipping: the arithmetic of a CNN layer.",
         )
-        preset = PRESETS[st.session_state[state.PRESET]]
-        st.caption(preset.description)
-        st.caption(
-            "Each output pixel = weight x (sum of the 9 neighbours, each times the filter value "
-            "in the same position). No flipping: the arithmetic of a CNN layer."
-        )
+        preset_key = st.session_state[state.PRESET]
+        edited_from = st.session_state.get(state.EDITED_FROM)
+        if preset_key is not None:
+            st.caption(PRESETS[preset_key].description)
+        elif edited_from in PRESETS:
+            st.caption(f"Your own values, edited from **{PRESETS[edited_from].name}**.")
+            st.button(f"Reset to {PRESETS[edited_from].name}", on_click=_load_preset, args=(edited_from,))
     with edit:
         seed = _editor_frame(st.session_state[state.KERNEL_SEED])
         edited = st.data_editor(
             seed,
             key=state.kernel_editor_key(),
             column_config={
-                name: st.column_config.TextColumn(name, required=True, max_chars=24) for name in COLUMN_NAMES
+                name: st.column_config.TextColumn(name, required=True, max_chars=24, width=62)
+                for name in COLUMN_NAMES
             },
             width="stretch",
+            on_change=state.mark_filter_edited,
         )
         values = _kernel_in_force(edited)
+    with choose:
         weight_column, button_column = st.columns([1, 1], vertical_alignment="bottom")
         weight_column.text_input(
             "Weight",
             key=state.WEIGHT_TEXT,
+            on_change=state.mark_filter_edited,
             help="Multiplies every sum: 1/9 turns the box blur's sum into an average.",
         )
         weight = _weight_in_force()
@@ -98,8 +109,6 @@ def kernel_editor_ui() -> KernelChoice:
             if normal is not None
             else "The values add up to 0, so there is nothing to normalize (edge filters keep weight 1).",
         )
-        if not edited.equals(seed) or not np.array_equal(values, preset.values) or weight != preset.weight:
-            st.button("Reset to the preset", on_click=_load_preset)
     with picture:
         _kernel_picture(values, weight)
     return KernelChoice(values, weight)

@@ -107,6 +107,11 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     return DrawnGrid(png, picture.geometry)
 
 
+def mapping_in_text(label: str) -> str:
+    """A mapping's label inside a sentence: "clip to 0..255", but "ReLU" keeps its capitals."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
 def recipe_for(
     chosen: ChosenImage, kernel: KernelChoice, options: Options, max_side: int | None
 ) -> FilterRecipe:
@@ -149,7 +154,7 @@ def results_ui(
         ),
         Panel(
             ("filtered", recipe),
-            f"Filtered ({MAPPINGS[result.mapping.key].label.lower()})",
+            f"Filtered ({mapping_in_text(MAPPINGS[result.mapping.key].label)})",
             result.raw.shape,
             result.mapped,
             shading,
@@ -171,12 +176,12 @@ def results_ui(
         st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
     if options.stacked:
         for panel in panels:
-            _draw_panel(panel, options, relative_to=result.image.shape[1])
+            draw_panel(panel, options, relative_to=result.image.shape[1])
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         for column, panel in zip(st.columns(widths, gap="small"), panels, strict=True):
             with column:
-                _draw_panel(panel, options)
+                draw_panel(panel, options)
     if result.mapping.diverging:
         st.image(
             to_png(colour_legend(shading)),
@@ -188,7 +193,7 @@ def results_ui(
     _value_tables(panels, options)
 
 
-def _draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
+def draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
     rows, cols = panel.shape[:2]
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")

@@ -24,6 +24,9 @@ def selected_pixel(result: FilterResult) -> tuple[int, int]:
         (st.session_state[state.SHOWN_IMAGE], st.session_state[state.WORKING_SIZE], (rows, cols)),
         {state.INSPECT_ROW: first_row, state.INSPECT_COL: first_col},
     )
+    linked = st.session_state.pop(state.LINKED_PIXEL, None)
+    if linked is not None:  # a pixel read from the page's link, clamped below like any other
+        st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = linked
     current = int(st.session_state[state.INSPECT_ROW]), int(st.session_state[state.INSPECT_COL])
     row, col = min(max(current[0], 0), rows - 1), min(max(current[1], 0), cols - 1)
     if (row, col) != current:

@@ -35,7 +35,8 @@ COLOUR = "colour"
 LABEL_CHANNEL = "label_channel"
 
 # Filter
-PRESET = "preset"
+PRESET = "preset"  # a preset's key, or None once its values or weight were edited
+EDITED_FROM = "edited_from"  # the preset the edits started from, to reset to
 KERNEL_SEED = "kernel_seed"  # 3x3 values the editor starts from (the preset's, until reset)
 KERNEL_EDITOR_VERSION = "kernel_editor_version"  # bumped to give the editor a fresh widget
 LAST_VALID_KERNEL = "last_valid_kernel"
@@ -62,6 +63,11 @@ PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to 
 SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to say so once
 LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
 POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
+STEP = "step"  # the stepper's step, reported by the explorer when it rests, for the link
+PROJECTOR = "projector"  # projector mode: big numbers, the step-by-step view first
+LINK_WRITTEN = "link_written"  # the query parameters this session last wrote
+LINKED_PIXEL = "linked_pixel"  # a pixel read from a link, taken once the image's size is known
+LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so once
 
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
@@ -90,6 +96,13 @@ def kernel_editor_key() -> str:
     return kernel_editor_key_for(st.session_state[KERNEL_EDITOR_VERSION])
 
 
+def mark_filter_edited() -> None:
+    """The filter's values or weight were edited: the preset box stops naming the preset."""
+    if st.session_state.get(PRESET) is not None:
+        st.session_state[EDITED_FROM] = st.session_state[PRESET]
+        st.session_state[PRESET] = None
+
+
 def seed_kernel(values: list[list[float]]) -> None:
     """Put 3x3 values into the editor (a fresh widget showing them) and into force."""
     st.session_state[KERNEL_SEED] = values
@@ -98,14 +111,15 @@ def seed_kernel(values: list[list[float]]) -> None:
 
 
 def seed_kernel_from_preset(preset_key: str) -> None:
-    """Put a preset's values and weight into the editor, discarding edits."""
+    """Put a preset's values and weight into the editor and name it in the preset box, discarding edits."""
     preset = PRESETS[preset_key]
+    st.session_state[PRESET] = preset_key
     st.session_state[WEIGHT_TEXT] = format_weight(preset.weight)
     st.session_state[LAST_VALID_WEIGHT] = preset.weight
     seed_kernel(preset.values.tolist())
 
 
-def _defaults() -> dict[str, object]:
+def first_values() -> dict[str, object]:
     return {
         SAMPLE_GROUP: DEFAULT_GROUP,
         SAMPLE_KEY: DEFAULT_SAMPLE,
@@ -121,6 +135,8 @@ def _defaults() -> dict[str, object]:
         WRITE_VALUES: True,
         STEP_VIEW: VIEW_INSPECT,
         POOL_SOURCE: "image",
+        STEP: 0,
+        PROJECTOR: False,
     }
 
 
@@ -134,7 +150,7 @@ def _choices() -> dict[str, Collection[object]]:
         WORKING_SIZE: WORKING_SIZES,
         COLOUR: (True, False),
         LABEL_CHANNEL: CHANNEL_NAMES,
-        PRESET: tuple(PRESETS),
+        PRESET: (*PRESETS, None),
         PADDING: PADDINGS,
         MAPPING: tuple(MAPPINGS),
         POOL_KIND: POOL_KINDS,
@@ -142,10 +158,11 @@ def _choices() -> dict[str, Collection[object]]:
         WRITE_VALUES: (True, False),
         STEP_VIEW: STEP_VIEWS,
         POOL_SOURCE: POOL_SOURCES,
+        PROJECTOR: (True, False),
     }
 
 
-_WHOLE_NUMBER_KEYS = (INSPECT_ROW, INSPECT_COL)
+_WHOLE_NUMBER_KEYS = (INSPECT_ROW, INSPECT_COL, STEP)
 
 
 def _offered(value: object, allowed: Collection[object]) -> bool:
@@ -155,14 +172,14 @@ def _offered(value: object, allowed: Collection[object]) -> bool:
 
 def settings_to_reset(values: Mapping[str, object]) -> dict[str, object]:
     """Key -> default value for every setting in ``values`` that holds what the page does not offer."""
-    defaults, reset = _defaults(), {}
+    defaults, reset = first_values(), {}
     for key, allowed in _choices().items():
         if key in values and not _offered(values[key], allowed):
             reset[key] = defaults.get(key, next(iter(allowed)))
     for key in _WHOLE_NUMBER_KEYS:
         value = values.get(key)
         if value is not None and (type(value) is not int or value < 0):
-            reset[key] = 0 if key in (INSPECT_ROW, INSPECT_COL) else 1
+            reset[key] = 0
     return reset
 
 
@@ -183,11 +200,11 @@ def init_state() -> None:
     Runs on every rerun: Streamlit drops the state of widgets a run did not draw (a run that
     failed half-way, say), so a missing key gets its value back here, not only once per session.
     """
-    for key, value in _defaults().items():
+    for key, value in first_values().items():
         st.session_state.setdefault(key, value)
     sanitize()
     if KERNEL_SEED not in st.session_state:
-        seed_kernel_from_preset(st.session_state[PRESET])
+        seed_kernel_from_preset(st.session_state[PRESET] or DEFAULT_PRESET)
     st.session_state.setdefault(WEIGHT_TEXT, format_weight(st.session_state[LAST_VALID_WEIGHT]))
     # The inspected pixel's boxes are drawn only in the inspector view: their state is dropped
     # in the other views and comes back from PIXEL, the copy that outlives them.

@@ -27,7 +27,7 @@ def convolution_stepper_ui(
     recipe: FilterRecipe, result: FilterResult, options: Options, pixel: tuple[int, int]
 ) -> None:
     """The filter slides over the region in reading order; the output fills in cell by cell."""
-    region = convolution_region(result, pixel)
+    region = convolution_region(result, pixel, bool(st.session_state[state.PROJECTOR]))
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     convolution_explorer_ui(recipe, result, options.label_channel, region, "slide", pixel)
@@ -35,6 +35,7 @@ def convolution_stepper_ui(
 
 def _use_lecture_example(use: bool) -> None:
     st.session_state[state.POOL_SOURCE] = "lecture" if use else "image"
+    st.session_state[state.STEP] = 0
 
 
 def pooling_stepper_ui(
@@ -62,7 +63,7 @@ def pooling_stepper_ui(
     if rows < 2 or cols < 2:
         st.info("The filtered image is too small for 2 x 2 pooling.")
         return
-    region = pooling_region(result, pixel)
+    region = pooling_region(result, pixel, bool(st.session_state[state.PROJECTOR]))
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     pooling_explorer_ui(recipe, result, options.label_channel, region)

@@ -5,6 +5,12 @@
 // browser test checks every text against the core. Click or Enter pins a pixel (a trigger to Python).
 
 const SPEEDS = [1, 2, 4, 8, 12, 20];
+const PROJECTOR_FONT_PX = 26; // numbers at least 24 px tall from the back of a room
+const REST_MS = 700;
+const STEP_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "];
+const TAKES_KEYS =
+  "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox], " +
+  "[role=listbox], [role=radiogroup], [role=radio], [role=tab], [role=menu], [role=option], [role=grid]"; // a stepper that stays on a step this long reports it (for the page's link)
 
 function unpack(bytes) {
   // A copy starting at offset 0, so every array is 8-byte aligned for Float64Array.
@@ -22,26 +28,28 @@ function unpack(bytes) {
   return { header, arrays };
 }
 
+const longestOf = (labels) => Math.max(1, ...labels.map((label) => label.length));
+
 function rgb(colours, index) {
   return `rgb(${colours[3 * index]}, ${colours[3 * index + 1]}, ${colours[3 * index + 2]})`;
 }
 
 // ---- Grids of cells --------------------------------------------------------------------------
 
-function grid(parent, title, rows, cols, labels, colours, inks, cellPx) {
+function grid(parent, title, rows, cols, labels, colours, inks, size) {
   const figure = element("figure", "ex-figure", parent);
   const box = element("div", "ex-grid", figure);
   // A group, not an ARIA grid: the cells are not announced one by one; the explanation of the
   // pixel in focus is (the .ex-spoken live region).
   box.setAttribute("role", "group");
   box.setAttribute("aria-label", `${title}, ${cols} x ${rows}: arrow keys move, the explanation is read out`);
-  box.style.gridTemplateColumns = `repeat(${cols}, ${cellPx}px)`;
-  const longest = Math.max(1, ...labels.map((label) => label.length));
-  const fontPx = Math.max(6, Math.min(cellPx * 0.42, (cellPx * 0.86) / (0.6 * longest)));
+  const { width, height, fontPx } = cellBox(size, longestOf(labels));
+  box.style.gridTemplateColumns = `repeat(${cols}, ${width}px)`;
   box.style.fontSize = `${fontPx}px`;
   const cells = labels.map((label, index) => {
     const cell = element("div", "ex-cell", box, label);
-    cell.style.width = cell.style.height = `${cellPx}px`;
+    cell.style.width = `${width}px`;
+    cell.style.height = `${height}px`;
     cell.style.background = rgb(colours, index);
     cell.style.color = inks[index] ? "#fff" : "#000";
     cell.dataset.index = String(index);
@@ -50,6 +58,20 @@ function grid(parent, title, rows, cols, labels, colours, inks, cellPx) {
   element("figcaption", "", figure, `${title} · ${cols} x ${rows}`);
   return { box, cells, rows, cols };
 }
+
+function cellBox(size, longest) {
+  // A square cell with its text as large as fits; on a projector the text is PROJECTOR_FONT_PX
+  // at least and the cell widens to hold the longest label.
+  if (size.projector) {
+    const fontPx = projectorFont(size.cellPx);
+    return { width: projectorWidth(size.cellPx, fontPx, longest), height: size.cellPx, fontPx };
+  }
+  const fontPx = Math.max(6, Math.min(size.cellPx * 0.42, (size.cellPx * 0.86) / (0.6 * longest)));
+  return { width: size.cellPx, height: size.cellPx, fontPx };
+}
+
+const projectorFont = (cellPx) => Math.max(PROJECTOR_FONT_PX, Math.min(cellPx * 0.34, 34));
+const projectorWidth = (cellPx, fontPx, longest) => Math.max(cellPx, Math.ceil(longest * 0.62 * fontPx + 12));
 
 function outline(gridParts, top, left, rows, cols, className) {
   // An absolutely placed box over cells (top, left) .. (top + rows - 1, left + cols - 1).
@@ -79,11 +101,25 @@ function smallGrid(parent, title) {
   return { cells, caption };
 }
 
-function cellSize(width, columns) {
-  // The grids share the width left of the explanation (all of it on a phone); 12 to 56 px cells.
+function cellSize(width, grids, projector) {
+  // grids: [{cols, rows, longest}] side by side. They share the width left of the explanation
+  // (all of it on a phone). Normal: 12 to 56 px cells. Projector: the largest cell from 96 px down
+  // to 56 px whose grids (widened for their longest labels) fit beside the explanation and whose
+  // rows fit on the screen.
+  if (projector) {
+    const area = (width >= 1100 ? width - 704 : width) - 32 * grids.length;
+    const tall = Math.floor((window.innerHeight - 420) / Math.max(...grids.map((g) => g.rows)));
+    for (let cellPx = Math.min(96, Math.max(56, tall)); cellPx > 56; cellPx -= 4) {
+      const fontPx = projectorFont(cellPx);
+      const total = grids.reduce((sum, g) => sum + g.cols * projectorWidth(cellPx, fontPx, g.longest), 0);
+      if (total <= area) return { cellPx, projector: true };
+    }
+    return { cellPx: 56, projector: true };
+  }
+  const columns = grids.map((g) => g.cols);
   const area = width >= 1100 ? width * 0.6 : width;
   const share = area >= 640 && columns.length > 1 ? area / 2 - 24 : area - 8;
-  return Math.max(12, Math.min(56, Math.floor(share / Math.max(...columns))));
+  return { cellPx: Math.max(12, Math.min(56, Math.floor(share / Math.max(...columns)))), projector: false };
 }
 
 // ---- Convolution: inspect a pixel, slide the filter ----------------------------------------------
@@ -146,9 +182,16 @@ function buildConvolution(root, model, width) {
   const { header, arrays } = model;
   const { rows, cols } = header.region;
   const inputs = header.inputRegion;
-  const cellPx = cellSize(width, [inputs.cols, cols]);
   const inputLabels = Array.from(arrays.inputs, (value, i) => (arrays.padded[i] ? "0" : formatValue(value)));
   const outputLabels = Array.from(arrays.mapped, formatValue);
+  const cellPx = cellSize(
+    width,
+    [
+      { cols: inputs.cols, rows: inputs.rows, longest: longestOf(inputLabels) },
+      { cols, rows, longest: longestOf(outputLabels) },
+    ],
+    header.projector,
+  );
   const grids = element("div", "ex-grids", root);
   const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx);
   input.cells.forEach((cell, i) => {
@@ -229,10 +272,18 @@ function buildPooling(root, model, width) {
   const { header, arrays } = model;
   const [rows, cols] = header.arrays.values.shape;
   const [outRows, outCols] = header.arrays.pooled.shape;
-  const cellPx = cellSize(width, [cols, cols]);
-  const grids = element("div", "ex-grids", root);
-  const values = grid(grids, header.title, rows, cols, Array.from(arrays.values, formatValue), arrays.colours, arrays.inks, cellPx);
+  const valueLabels = Array.from(arrays.values, formatValue);
   const pooledLabels = Array.from(arrays.pooled, formatValue);
+  const cellPx = cellSize(
+    width,
+    [
+      { cols, rows, longest: longestOf(valueLabels) },
+      { cols: outCols, rows: outRows, longest: longestOf(pooledLabels) },
+    ],
+    header.projector,
+  );
+  const grids = element("div", "ex-grids", root);
+  const values = grid(grids, header.title, rows, cols, valueLabels, arrays.colours, arrays.inks, cellPx);
   const pooled = grid(grids, "Pooled", outRows, outCols, pooledLabels, arrays.pooled_colours, arrays.pooled_inks, cellPx);
   values.box.tabIndex = 0;
   return { input: values, output: pooled, labels: pooledLabels };
@@ -291,7 +342,20 @@ function go(state, step) {
     state.controls.scrub.value = String(target + 1);
   }
   state.show(state, target);
-  if (state.view !== "inspect") state.controls.position.textContent = state.stepText;
+  if (state.view !== "inspect") {
+    state.controls.position.textContent = state.stepText;
+    reportWhenResting(state);
+  }
+}
+
+function reportWhenResting(state) {
+  // The step the stepper rests on goes to Python (one rerun), so that the page's link holds it.
+  clearTimeout(state.restTimer);
+  state.restTimer = setTimeout(() => {
+    if (state.playing || state.shown === state.reported || !state.grids.input.box.isConnected) return;
+    state.reported = state.shown;
+    state.setStateValue("step", state.shown);
+  }, REST_MS);
 }
 
 function play(state) {
@@ -459,9 +523,29 @@ function listen(state) {
     event.stopPropagation();
   };
   (state.view === "inspect" ? output : input).box.addEventListener("keydown", onKey);
-  if (state.view !== "inspect") state.controls.play.parentElement.addEventListener("keydown", (event) => {
-    if (["ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End"].includes(event.key)) onKey(event);
+  if (window.explorerPageKeys) document.removeEventListener("keydown", window.explorerPageKeys);
+  window.explorerPageKeys = null;
+  if (state.view === "inspect") return;
+  state.controls.play.parentElement.addEventListener("keydown", (event) => {
+    if (STEP_KEYS.includes(event.key) && event.key !== " ") onKey(event);
   });
+  // A presentation clicker types Page Down / Page Up wherever the focus is: the steppers take those
+  // keys (and arrows, Space, Home, End) on the whole page, unless a field, list or button has focus.
+  window.explorerPageKeys = (event) => {
+    if (!input.box.isConnected) {
+      document.removeEventListener("keydown", window.explorerPageKeys);
+      return;
+    }
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || !STEP_KEYS.includes(event.key)) {
+      return;
+    }
+    const target = event.composedPath()[0];
+    const busy = target && target.closest && target.closest(TAKES_KEYS);
+    const pressable = target && target.closest && target.closest("button, a, [role=button]");
+    if (busy || (pressable && event.key === " ")) return;
+    onKey(event);
+  };
+  document.addEventListener("keydown", window.explorerPageKeys);
 }
 
 function pin(state, index) {
@@ -472,23 +556,26 @@ function pin(state, index) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   let root = parentElement.querySelector(".ex-root");
   if (!root) root = element("div", "ex-root", parentElement);
   const model = unpack(data);
-  const { view, pinned, key } = model.header;
+  const { view, pinned, key, projector } = model.header;
   let state = root.state;
-  if (!state || root.dataKey !== `${key}/${view}`) {
-    root.dataKey = `${key}/${view}`;
+  if (!state || root.dataKey !== `${key}/${view}/${projector}`) {
+    root.dataKey = `${key}/${view}/${projector}`;
+    root.classList.toggle("ex-projector", projector);
     state = build(root, model, view, root.getBoundingClientRect().width || 800);
   }
   state.setTriggerValue = setTriggerValue;
+  state.setStateValue = setStateValue;
   state.pinned = pinned;
   const { top, left, cols } = model.header.region;
   state.pinnedIndex = () => (state.pinned[0] - top) * cols + (state.pinned[1] - left);
   if (view === "inspect") showConvolution(state, state.pinnedIndex());
   else if (!state.started) {
     state.started = true;
-    go(state, 0);
+    state.reported = model.header.step;
+    go(state, model.header.step);
   }
 }

@@ -25,7 +25,7 @@ function build(root, state) {
     state.cells.push({ cell, value });
     listen(state, i);
   }
-  element("p", "fp-hint", root, "Click ▲ / ▼, scroll, drag up or down, or type (Enter) to change a value.");
+  element("p", "fp-hint", root, "Click ▲ / ▼, scroll, drag or type (Enter).");
 }
 
 function paint(state) {

@@ -1,0 +1,51 @@
+"""View "Vertical vs horizontal edges": the lecture's second beat on one screen.
+
+The image beside its vertical-edge and horizontal-edge results, filtered with
+the same padding and output mapping as the page, so that the class sees one
+filter make vertical lines pop out and the other horizontal ones.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from filters.drawing import PIXEL_SHADING, output_shading
+from filters.presets import PRESETS
+from views.image_source import ChosenImage
+from views.kernel_editor import KernelChoice
+from views.loading import filter_result
+from views.options import Options
+from views.results import Panel, draw_panel, recipe_for
+
+EDGE_PRESETS = ("vertical_edges", "horizontal_edges")
+
+
+def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> None:
+    """Draw the image and its two edge results side by side, at the same scale."""
+    panels = []
+    for key in EDGE_PRESETS:
+        preset = PRESETS[key]
+        recipe = recipe_for(chosen, KernelChoice(preset.values, preset.weight), options, max_side)
+        result = filter_result(recipe, chosen.decoded)
+        panels.append(
+            Panel(
+                ("filtered", recipe),
+                preset.name,
+                result.raw.shape,
+                result.mapped,
+                output_shading(result.mapping),
+                (),
+                channel_values=result.mapped_channels,
+            )
+        )
+    original = Panel(
+        ("original", recipe.image), "Original", result.image.shape, lambda: result.image, PIXEL_SHADING, ()
+    )
+    st.caption(
+        "The same image under the two Sobel edge filters: the first makes vertical lines pop out, "
+        "the second horizontal ones. Change the output mapping to 'Absolute value' to see edges of "
+        "both directions."
+    )
+    for column, panel in zip(st.columns(3, gap="small"), (original, *panels), strict=True):
+        with column:
+            draw_panel(panel, options)
