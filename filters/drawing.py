@@ -174,8 +174,15 @@ def cell_size(shape: tuple[int, ...], labelled: bool) -> float:
     for the screen only.
     """
     longest = max(shape[0], shape[1], 1)
-    if labelled:
-        return float(max(1, min(LABELLED_CELL_PX, MAX_PICTURE_SIDE // longest)))
+    if labelled:  # at least half of MAX_PICTURE_SIDE wide, so a 4 x 4 grid's text is drawn big, not enlarged
+        return float(
+            max(
+                1,
+                min(
+                    max(LABELLED_CELL_PX, -(-(MAX_PICTURE_SIDE // 2) // longest)), MAX_PICTURE_SIDE // longest
+                ),
+            )
+        )
     if longest > MAX_PICTURE_SIDE:
         return MAX_PICTURE_SIDE / longest
     return float(max(1, -(-(MAX_PICTURE_SIDE // 2) // longest)))

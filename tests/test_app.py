@@ -219,7 +219,7 @@ def test_working_size_downscales_with_a_note(app):
     app.selectbox(key=state.SAMPLE_KEY).set_value("photos/coffee.png").run()
     app.select_slider(key=state.WORKING_SIZE).set_value(256).run()
     assert result_captions(app)[0] == "Original · 256 x 171"
-    notes = " ".join(caption.value for caption in app.sidebar.caption)
+    notes = " ".join(caption.value for caption in app.main.caption)
     assert "working at 256 x 171, downscaled from 600 x 400" in notes
 
 
@@ -227,7 +227,7 @@ def test_uploading_a_good_image_shows_it(app):
     rng = np.random.default_rng(5)
     pixels = rng.integers(0, 256, size=(10, 12)).astype(np.uint8)
     data = png_bytes(pixels)
-    app.sidebar.file_uploader[0].upload("my photo.png", data, "image/png")
+    app.main.file_uploader[0].upload("my photo.png", data, "image/png")
     app.run()
     assert not app.exception and not app.error
     assert app.session_state[state.SHOWN_IMAGE] == (upload_source(data), "my photo.png")
@@ -246,12 +246,12 @@ def test_uploading_a_good_image_shows_it(app):
 )
 def test_a_bad_upload_gets_an_error_and_the_previous_image_stays(app, name, data, message):
     before = value_tables(app)
-    app.sidebar.file_uploader[0].upload(name, data, "image/png")
+    app.main.file_uploader[0].upload(name, data, "image/png")
     app.run()
     assert not app.exception
-    assert len(app.sidebar.error) == 1
-    assert name in shown(app.sidebar.error[0].value)
-    assert message in shown(app.sidebar.error[0].value)
+    assert len(app.main.error) == 1
+    assert name in shown(app.main.error[0].value)
+    assert message in shown(app.main.error[0].value)
     assert app.session_state[state.SHOWN_IMAGE][0] == sample_source(DEFAULT_SAMPLE)
     assert value_tables(app) == before
     # The app keeps working: another preset still filters the previous image.
@@ -261,7 +261,7 @@ def test_a_bad_upload_gets_an_error_and_the_previous_image_stays(app, name, data
 
 
 def test_an_image_too_small_for_the_filter_gets_a_message(app):
-    app.sidebar.file_uploader[0].upload("dot.png", png_bytes(np.full((1, 1), 200)), "image/png")
+    app.main.file_uploader[0].upload("dot.png", png_bytes(np.full((1, 1), 200)), "image/png")
     app.run()
     assert not app.exception
     assert any("needs at least 3 x 3" in shown(error.value) for error in app.main.error)

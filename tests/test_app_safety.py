@@ -42,7 +42,7 @@ def fresh_visitor() -> AppTest:
 
 
 def upload(at: AppTest, name: str, data: bytes) -> None:
-    at.sidebar.file_uploader[0].set_value((name, data, "image/png"))
+    at.main.file_uploader[0].set_value((name, data, "image/png"))
     at.run()
     assert not at.exception
 
@@ -77,11 +77,11 @@ def test_the_crafted_image_really_collides_under_streamlits_hasher():
 def test_a_crafted_upload_never_shows_in_another_visitors_ascent():
     attacker = fresh_visitor()
     upload(attacker, "ascent.png", crafted_png())
-    attacker.sidebar.segmented_control[0].set_value("Photos").run()  # and back: both now cached
+    attacker.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()  # and back: both now cached
     upload(attacker, "ascent.png", crafted_png())
 
     visitor = fresh_visitor()
-    visitor.sidebar.segmented_control[0].set_value("Photos").run()
+    visitor.segmented_control(key=state.SAMPLE_GROUP).set_value("Photos").run()
     assert visitor.session_state[state.SHOWN_IMAGE][0] == sample_source(ASCENT_KEY)
     truth = apply_filter(ascent().rgb[..., 0], PRESETS["vertical_edges"].values)
     crafted = apply_filter(decode_image(crafted_png(), "x").rgb[..., 0], PRESETS["vertical_edges"].values)
@@ -117,11 +117,11 @@ def test_removing_the_upload_goes_back_to_the_sample_shown_before():
     at = fresh_visitor()
     upload(at, "noise.png", png_bytes(np.random.default_rng(3).integers(0, 256, size=(30, 30))))
     assert at.session_state[state.SAMPLE_KEY] is None  # the box shows its placeholder
-    at.sidebar.file_uploader[0].clear().run()
+    at.main.file_uploader[0].clear().run()
     assert not at.exception
     assert at.session_state[state.SHOWN_IMAGE][0] == sample_source(DEFAULT_SAMPLE)
     assert at.session_state[state.SAMPLE_KEY] == DEFAULT_SAMPLE
-    assert [button.label for button in at.sidebar.button if "again" in button.label] == [
+    assert [button.label for button in at.main.button if "again" in button.label] == [
         "Show noise\\.png again"
     ]
 
@@ -129,10 +129,10 @@ def test_removing_the_upload_goes_back_to_the_sample_shown_before():
 def test_the_sample_that_was_selected_before_an_upload_can_be_chosen_again():
     at = fresh_visitor()
     upload(at, "noise.png", png_bytes(np.random.default_rng(3).integers(0, 256, size=(30, 30))))
-    at.sidebar.selectbox[0].set_value(DEFAULT_SAMPLE).run()
+    at.selectbox(key=state.SAMPLE_KEY).set_value(DEFAULT_SAMPLE).run()
     assert not at.exception
     assert at.session_state[state.SHOWN_IMAGE][0] == sample_source(DEFAULT_SAMPLE)
-    assert [button.label for button in at.sidebar.button if "again" in button.label] == [
+    assert [button.label for button in at.main.button if "again" in button.label] == [
         "Show noise\\.png again"
     ]
 
@@ -143,7 +143,7 @@ def test_a_tiny_image_then_a_refused_file_keeps_the_page_working():
     assert "too small for 2 x 2 pooling" in markdown_texts(at)
     assert "become 0" not in markdown_texts(at)
     upload(at, "bad.png", b"not an image")
-    assert at.sidebar.error and "not an image" in at.sidebar.error[0].value
+    assert at.main.error and "not an image" in at.main.error[0].value
     at.segmented_control(key=state.STEP_VIEW).set_value("Pool step by step").run()
     assert not at.exception
 
@@ -170,8 +170,8 @@ def test_an_unexpected_decoding_error_is_logged_and_called_our_fault(monkeypatch
     at = fresh_visitor()
     with caplog.at_level(logging.ERROR):
         upload(at, "photo.png", png_bytes(np.zeros((10, 10))))
-    assert "on our side" in at.sidebar.error[0].value
-    assert "damaged" not in at.sidebar.error[0].value
+    assert "on our side" in at.main.error[0].value
+    assert "damaged" not in at.main.error[0].value
     assert "a bug of ours" in caplog.text
     assert at.session_state[state.SHOWN_IMAGE][0] == sample_source(DEFAULT_SAMPLE)  # still working
 

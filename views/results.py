@@ -179,8 +179,9 @@ def results_ui(
             draw_panel(panel, options, relative_to=result.image.shape[1])
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
-        for column, panel in zip(st.columns(widths, gap="small"), panels, strict=True):
-            with column:
+        st.html(f"<style>{narrow_screen_widths(widths)}</style>")
+        for index, (column, panel) in enumerate(zip(st.columns(widths, gap="small"), panels, strict=True)):
+            with column.container(key=f"result_panel_{index}"):
                 draw_panel(panel, options)
     if result.mapping.diverging:
         st.image(
@@ -191,6 +192,17 @@ def results_ui(
             output_format="PNG",
         )
     _value_tables(panels, options)
+
+
+def narrow_screen_widths(widths: list[int]) -> str:
+    """CSS that keeps the grids at one scale on a phone, where the columns stack at full width:
+    each panel as wide as its grid relative to the widest, so the pooled grid is visibly a quarter."""
+    widest = max(widths)
+    rules = " ".join(
+        f".st-key-result_panel_{index} {{ width: {100 * width / widest:.1f}% !important; }}"
+        for index, width in enumerate(widths)
+    )
+    return f"@media (max-width: 640px) {{ {rules} }}"
 
 
 def draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:

@@ -8,9 +8,8 @@ const SPEEDS = [1, 2, 4, 8, 12, 20];
 const PROJECTOR_FONT_PX = 26; // numbers at least 24 px tall from the back of a room
 const REST_MS = 700;
 const STEP_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "];
-const TAKES_KEYS =
-  "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox], " +
-  "[role=listbox], [role=radiogroup], [role=radio], [role=tab], [role=menu], [role=option], [role=grid]"; // a stepper that stays on a step this long reports it (for the page's link)
+const TYPING = "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox]";
+const TAKES_KEYS = `${TYPING}, button, a, [role=button], [role=listbox], [role=radiogroup], [role=radio], [role=tab], [role=menu], [role=option], [role=grid]`; // a stepper that stays on a step this long reports it (for the page's link)
 
 function unpack(bytes) {
   // A copy starting at offset 0, so every array is 8-byte aligned for Float64Array.
@@ -539,10 +538,12 @@ function listen(state) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || !STEP_KEYS.includes(event.key)) {
       return;
     }
+    // Page Up / Page Down step unless a field has focus; arrows, Home, End and Space also leave
+    // buttons, radios, tabs and lists their own meaning.
     const target = event.composedPath()[0];
-    const busy = target && target.closest && target.closest(TAKES_KEYS);
-    const pressable = target && target.closest && target.closest("button, a, [role=button]");
-    if (busy || (pressable && event.key === " ")) return;
+    const inside = (selector) => Boolean(target && target.closest && target.closest(selector));
+    const paging = event.key === "PageUp" || event.key === "PageDown";
+    if (inside(TYPING) || (!paging && inside(TAKES_KEYS))) return;
     onKey(event);
   };
   document.addEventListener("keydown", window.explorerPageKeys);
