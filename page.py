@@ -96,12 +96,14 @@ def main() -> None:
             edges_ui(chosen, options, state.max_side())
         else:
             STEP_VIEWS[view](recipe, result, options, pixel)
+    st.session_state.pop(state.REVEAL, None)
     update_link(result.strongest)
 
 
 def _start_over() -> None:
-    """Another step-by-step view starts at its first step."""
+    """Another step-by-step view starts at its first step, in sight."""
     st.session_state[state.STEP] = 0
+    st.session_state[state.REVEAL] = True
 
 
 def _open_lecture() -> None:
@@ -109,6 +111,7 @@ def _open_lecture() -> None:
     projector = st.session_state[state.PROJECTOR]
     apply_link(read_link(LECTURE_LINK, CHOICES))
     st.session_state[state.PROJECTOR] = projector
+    st.session_state[state.REVEAL] = True
 
 
 def top_bar_ui(projector: bool) -> None:

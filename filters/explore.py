@@ -60,10 +60,20 @@ class Payload:
     def nbytes(self) -> int:
         return len(self.blob) + 1024
 
-    def framed(self, view: str, pinned: tuple[int, int], step: int = 0, projector: bool = False) -> bytes:
+    def framed(
+        self, view: str, pinned: tuple[int, int], step: int = 0, projector: bool = False, reveal: bool = False
+    ) -> bytes:
         """The bytes sent to the browser: this payload, the view it is shown in, the pixel pinned now,
-        the stepper's step to start from and whether numbers are drawn for a projector."""
-        extra = {"key": self.key, "view": view, "pinned": list(pinned), "step": step, "projector": projector}
+        the stepper's step to start from, whether numbers are drawn for a projector, and whether to
+        scroll the explanation into view (the user just opened this view with a button)."""
+        extra = {
+            "key": self.key,
+            "view": view,
+            "pinned": list(pinned),
+            "step": step,
+            "projector": projector,
+            "reveal": reveal,
+        }
         return _frame({**self.header, **extra}, self.blob)
 
 

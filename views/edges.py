@@ -46,6 +46,8 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
         "the second horizontal ones. Change the output mapping to 'Absolute value' to see edges of "
         "both directions."
     )
-    for column, panel in zip(st.columns(3, gap="small"), (original, *panels), strict=True):
-        with column:
+    # A row that never stacks: on a phone too the three pictures stay side by side, one key apart.
+    row = st.container(horizontal=True, gap="small", key="edges_view")
+    for panel in (original, *panels):
+        with row.container():
             draw_panel(panel, options)

@@ -55,6 +55,7 @@ def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:
             pinned=pixel,
             step=int(st.session_state[state.STEP]),
             projector=bool(st.session_state[state.PROJECTOR]),
+            reveal=bool(st.session_state.pop(state.REVEAL, False)),
         ),
         on_pinned_change=_pin,
         on_step_change=_rest_at_step,

@@ -36,6 +36,7 @@ def convolution_stepper_ui(
 def _use_lecture_example(use: bool) -> None:
     st.session_state[state.POOL_SOURCE] = "lecture" if use else "image"
     st.session_state[state.STEP] = 0
+    st.session_state[state.REVEAL] = True
 
 
 def pooling_stepper_ui(

@@ -69,7 +69,9 @@ function cellBox(size, longest) {
   return { width: size.cellPx, height: size.cellPx, fontPx };
 }
 
-const projectorFont = (cellPx) => Math.max(PROJECTOR_FONT_PX, Math.min(cellPx * 0.34, 34));
+// A phone cannot hold numbers that big beside each other; a projector always can.
+const projectorFont = (cellPx) =>
+  window.innerWidth < 700 ? 20 : Math.max(PROJECTOR_FONT_PX, Math.min(cellPx * 0.34, 34));
 const projectorWidth = (cellPx, fontPx, longest) => Math.max(cellPx, Math.ceil(longest * 0.62 * fontPx + 12));
 
 function outline(gridParts, top, left, rows, cols, className) {
@@ -100,20 +102,28 @@ function smallGrid(parent, title) {
   return { cells, caption };
 }
 
-function cellSize(width, grids, projector) {
+function cellSize(width, grids, projector, hideable = false) {
   // grids: [{cols, rows, longest}] side by side. They share the width left of the explanation
   // (all of it on a phone). Normal: 12 to 56 px cells. Projector: the largest cell from 96 px down
   // to 56 px whose grids (widened for their longest labels) fit beside the explanation and whose
   // rows fit on the screen.
   if (projector) {
-    const area = (width >= 1100 ? width - 704 : width) - 32 * grids.length;
     const tall = Math.floor((window.innerHeight - 420) / Math.max(...grids.map((g) => g.rows)));
-    for (let cellPx = Math.min(96, Math.max(56, tall)); cellPx > 56; cellPx -= 4) {
-      const fontPx = projectorFont(cellPx);
-      const total = grids.reduce((sum, g) => sum + g.cols * projectorWidth(cellPx, fontPx, g.longest), 0);
-      if (total <= area) return { cellPx, projector: true };
-    }
-    return { cellPx: 56, projector: true };
+    const largest = Math.min(96, Math.max(56, tall));
+    const fits = (shown) => {
+      const area = (width >= 1100 ? width - 704 : width) - 32 * shown.length;
+      for (let cellPx = largest; cellPx >= 56; cellPx -= 4) {
+        const fontPx = projectorFont(cellPx);
+        const total = shown.reduce((sum, g) => sum + g.cols * projectorWidth(cellPx, fontPx, g.longest), 0);
+        if (total <= area) return cellPx;
+      }
+      return null;
+    };
+    const both = fits(grids);
+    if (both !== null || !hideable) return { cellPx: both ?? 56, projector: true, hideFirst: false };
+    // No room for the input grid beside the explanation: the small "Input window" grid shows its
+    // nine numbers, and the grid being explained stays large.
+    return { cellPx: fits(grids.slice(1)) ?? 56, projector: true, hideFirst: true };
   }
   const columns = grids.map((g) => g.cols);
   const area = width >= 1100 ? width * 0.6 : width;
@@ -190,6 +200,7 @@ function buildConvolution(root, model, width) {
       { cols, rows, longest: longestOf(outputLabels) },
     ],
     header.projector,
+    true,
   );
   const grids = element("div", "ex-grids", root);
   const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx);
@@ -202,6 +213,7 @@ function buildConvolution(root, model, width) {
   });
   const output = grid(grids, "Filtered" + header.note, rows, cols, outputLabels, arrays.colours, arrays.inks, cellPx);
   input.box.tabIndex = -1;
+  input.box.parentElement.hidden = Boolean(cellPx.hideFirst);
   output.box.tabIndex = 0;
   return { input, output, labels: outputLabels };
 }
@@ -549,6 +561,16 @@ function listen(state) {
   document.addEventListener("keydown", window.explorerPageKeys);
 }
 
+function reveal(state) {
+  // Opened from a button (the lecture's example, another view): scroll as little as needed to
+  // show the grid being explained and its explanation's key line.
+  requestAnimationFrame(() => {
+    const key = state.view === "inspect" ? state.parts.sum : state.grids.input.box;
+    state.grids.output.box.scrollIntoView({ block: "nearest" });
+    key.scrollIntoView({ block: "nearest" });
+  });
+}
+
 function pin(state, index) {
   const texts = convolutionTexts(state.model, index);
   state.pinned = [texts.row, texts.col];
@@ -567,6 +589,7 @@ export default function (component) {
     root.dataKey = `${key}/${view}/${projector}`;
     root.classList.toggle("ex-projector", projector);
     state = build(root, model, view, root.getBoundingClientRect().width || 800);
+    if (model.header.reveal) reveal(state);
   }
   state.setTriggerValue = setTriggerValue;
   state.setStateValue = setStateValue;
