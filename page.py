@@ -85,6 +85,7 @@ def main() -> None:
             STEP_VIEW_NAMES,
             key=state.STEP_VIEW,
             required=True,
+            on_change=_start_over,
             label_visibility="collapsed" if projector else "visible",
         )
         if view == VIEW_INSPECT:

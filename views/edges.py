@@ -16,6 +16,7 @@ from views.kernel_editor import KernelChoice
 from views.loading import filter_result
 from views.options import Options
 from views.results import Panel, draw_panel, recipe_for
+from views.reveal import reveal_ui
 
 EDGE_PRESETS = ("vertical_edges", "horizontal_edges")
 
@@ -41,13 +42,13 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
     original = Panel(
         ("original", recipe.image), "Original", result.image.shape, lambda: result.image, PIXEL_SHADING, ()
     )
+    reveal_ui("edges", height_px=380)
     st.caption(
-        "The same image under the two Sobel edge filters: the first makes vertical lines pop out, "
-        "the second horizontal ones. Change the output mapping to 'Absolute value' to see edges of "
-        "both directions."
+        "One filter makes vertical lines pop out, the other horizontal ones (Sobel). "
+        "Output mapping 'Absolute value' shows edges of both directions."
     )
     # A row that never stacks: on a phone too the three pictures stay side by side, one key apart.
-    row = st.container(horizontal=True, gap="small", key="edges_view")
+    row = st.container(horizontal=True, gap="small", wrap=False, key="edges_view")
     for panel in (original, *panels):
         with row.container():
             draw_panel(panel, options)

@@ -43,18 +43,19 @@ def pooling_stepper_ui(
     recipe: FilterRecipe, result: FilterResult, options: Options, pixel: tuple[int, int]
 ) -> None:
     """2x2 windows of the filtered image in reading order; the pooled grid fills in with each maximum."""
+    row = st.container(horizontal=True, vertical_alignment="center")
     if st.session_state[state.POOL_SOURCE] == "lecture":
         rows, cols = 4, 4
-        st.button("Back to the filtered image", on_click=_use_lecture_example, args=(False,))
+        row.button("Back to the filtered image", on_click=_use_lecture_example, args=(False,))
     else:
         rows, cols = result.output_shape
-        st.button(
+        row.button(
             "Lecture example: 16 pixels into 4",
             on_click=_use_lecture_example,
             args=(True,),
             help="Load the lecture's 4 x 4 grid and pool it step by step.",
         )
-    st.markdown(
+    row.markdown(
         f"Pooling turns **H x W into H/2 x W/2**: a quarter of the pixels. Here {cols} x {rows} → "
         f"{cols // 2} x {rows // 2}, so {rows * cols:,} values become {(rows // 2) * (cols // 2):,}."
     )

@@ -102,17 +102,20 @@ function smallGrid(parent, title) {
   return { cells, caption };
 }
 
-function cellSize(width, grids, projector, hideable = false) {
+function cellSize(width, grids, projector, hideable = false, stepper = false) {
   // grids: [{cols, rows, longest}] side by side. They share the width left of the explanation
   // (all of it on a phone). Normal: 12 to 56 px cells. Projector: the largest cell from 96 px down
   // to 56 px whose grids (widened for their longest labels) fit beside the explanation and whose
   // rows fit on the screen.
   if (projector) {
-    const tall = Math.floor((window.innerHeight - 420) / Math.max(...grids.map((g) => g.rows)));
-    const largest = Math.min(96, Math.max(56, tall));
+    // Below the grids' top: the page's title, image row and view buttons, and a stepper's controls.
+    const above = stepper ? 545 : 420;
+    const tall = Math.floor((window.innerHeight - above) / Math.max(...grids.map((g) => g.rows)));
+    const smallest = window.innerWidth < 700 ? 40 : 56; // a phone holds smaller cells
+    const largest = Math.min(96, Math.max(smallest, tall));
     const fits = (shown) => {
       const area = (width >= 1100 ? width - 704 : width) - 32 * shown.length;
-      for (let cellPx = largest; cellPx >= 56; cellPx -= 4) {
+      for (let cellPx = largest; cellPx >= smallest; cellPx -= 4) {
         const fontPx = projectorFont(cellPx);
         const total = shown.reduce((sum, g) => sum + g.cols * projectorWidth(cellPx, fontPx, g.longest), 0);
         if (total <= area) return cellPx;
@@ -120,10 +123,10 @@ function cellSize(width, grids, projector, hideable = false) {
       return null;
     };
     const both = fits(grids);
-    if (both !== null || !hideable) return { cellPx: both ?? 56, projector: true, hideFirst: false };
+    if (both !== null || !hideable) return { cellPx: both ?? smallest, projector: true, hideFirst: false };
     // No room for the input grid beside the explanation: the small "Input window" grid shows its
     // nine numbers, and the grid being explained stays large.
-    return { cellPx: fits(grids.slice(1)) ?? 56, projector: true, hideFirst: true };
+    return { cellPx: fits(grids.slice(1)) ?? smallest, projector: true, hideFirst: true };
   }
   const columns = grids.map((g) => g.cols);
   const area = width >= 1100 ? width * 0.6 : width;
@@ -201,6 +204,7 @@ function buildConvolution(root, model, width) {
     ],
     header.projector,
     true,
+    header.view !== "inspect",
   );
   const grids = element("div", "ex-grids", root);
   const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx);
@@ -292,6 +296,8 @@ function buildPooling(root, model, width) {
       { cols: outCols, rows: outRows, longest: longestOf(pooledLabels) },
     ],
     header.projector,
+    false,
+    true,
   );
   const grids = element("div", "ex-grids", root);
   const values = grid(grids, header.title, rows, cols, valueLabels, arrays.colours, arrays.inks, cellPx);
@@ -445,7 +451,7 @@ function build(root, model, view, width) {
   root.innerHTML = "";
   const state = root.state || { speed: 2 };
   root.state = state;
-  Object.assign(state, { model, view, playing: false, shown: 0, done: 0, started: false });
+  Object.assign(state, { model, view, root, playing: false, shown: 0, done: 0, started: false });
   const convolution = model.header.kind === "convolution";
   state.show = convolution ? showConvolution : showPooling;
   state.count = convolution ? model.header.region.rows * model.header.region.cols : model.arrays.pooled.length;
@@ -454,6 +460,10 @@ function build(root, model, view, width) {
   if (view !== "inspect") state.controls = buildControls(left, state);
   state.grids = (convolution ? buildConvolution : buildPooling)(left, model, width);
   state.parts = buildExplanation(layout);
+  if (model.header.projector && view !== "inspect") {
+    // On a projector the step's sentence sits with the explanation, so the grids start high.
+    state.parts.explain.insertBefore(state.controls.position, state.parts.heading);
+  }
   if (!convolution) {
     for (const name of ["window", "kernel", "products"]) state.parts[name].caption.parentElement.hidden = true;
     for (const name of ["weight", "mapping", "pooled"]) state.parts[name].hidden = true;
@@ -562,12 +572,16 @@ function listen(state) {
 }
 
 function reveal(state) {
-  // Opened from a button (the lecture's example, another view): scroll as little as needed to
-  // show the grid being explained and its explanation's key line.
+  // Opened from a button (the lecture's example, another view): scroll as little as needed to show
+  // the grid being explained and its key line; a stepper shows its controls, grids and sum at once.
   requestAnimationFrame(() => {
-    const key = state.view === "inspect" ? state.parts.sum : state.grids.input.box;
+    const sum = state.parts.sum;
+    if (state.view !== "inspect") {
+      if (sum.getBoundingClientRect().bottom > window.innerHeight) state.root.scrollIntoView({ block: "start" });
+      return;
+    }
     state.grids.output.box.scrollIntoView({ block: "nearest" });
-    key.scrollIntoView({ block: "nearest" });
+    sum.scrollIntoView({ block: "nearest" });
   });
 }
 
