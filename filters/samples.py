@@ -19,7 +19,7 @@ GROUPS: dict[str, str] = {"Lecture": "lecture", "Fashion": "fashion", "Photos": 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 
 _TITLES: dict[str, str] = {
-    "lecture": "The lecture's 4 x 4 pixels (192 in the middle)",
+    "lecture": "The lecture's 4 x 4 pixels",
     "tshirt_top": "T-shirt/top",
     "ascent": "Ascent: the lab's staircase",
     "camera": "Cameraman",

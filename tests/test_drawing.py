@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from filters import format_values
@@ -16,6 +17,7 @@ from filters.drawing import (
     Shading,
     _font,
     _font_px,
+    cell_size,
     colour_legend,
     label_inks,
     render_grid,
@@ -150,3 +152,12 @@ def test_legend_has_the_requested_size():
     legend = colour_legend(Shading(-1020, 1020, diverging=True), width=300, height=40)
     assert legend.shape == (40, 300, 3)
     assert np.all(np.abs(legend[5, 150].astype(int) - 128) <= 2)  # 0 in the middle is grey
+
+
+@pytest.mark.parametrize("side", [3, 4, 20, 40, 150, 300, 699])
+def test_small_grids_are_drawn_at_least_700_px_wide_so_the_browser_never_enlarges_them(side):
+    for labelled in (True, False):
+        if labelled and side > 32:
+            continue
+        cell = cell_size((side, side), labelled)
+        assert cell == int(cell) and side * cell >= 700  # whole factors: sharp cells, big text

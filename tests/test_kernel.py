@@ -73,3 +73,11 @@ def test_format_weight_prefers_short_decimals_then_fractions():
     assert format_weight(math.pi) == "3.14159"
     for weight in (1.0, 0.1, 1 / 9, 1 / 16, -1 / 3, 2.5):
         assert parse_weight(format_weight(weight)) == pytest.approx(weight, rel=1e-12)
+
+
+def test_a_value_just_over_the_limit_is_named_as_typed_not_rounded_to_the_limit():
+    with pytest.raises(KernelError) as refusal:
+        parse_number("1000001", "cell")
+    assert str(refusal.value) == "The cell is 1,000,001; keep values between -1,000,000 and 1,000,000."
+    with pytest.raises(KernelError, match=r"is 1000000\.5;"):
+        parse_number("1000000.5", "cell")

@@ -85,12 +85,18 @@ def _is_history_navigation() -> bool:
 
 
 def follow_link() -> None:
-    """Take the settings of the page's link when the session starts or the browser goes Back / Forward."""
+    """Take the settings of the page's link when the session starts or the browser goes Back / Forward.
+
+    The link counts as taken as soon as it is read: a first run cut short by the visitor's
+    first click (an upload, a sample) must not have that click undone by the run that follows.
+    """
     query = st.query_params.to_dict()
     starting = state.LINK_WRITTEN not in st.session_state
     if not (starting or _is_history_navigation()) or query == st.session_state.get(state.LINK_WRITTEN):
         return
-    apply_link(read_link(query, CHOICES))
+    st.session_state[state.LINK_WRITTEN] = query
+    if query or not starting:
+        apply_link(read_link(query, CHOICES))
 
 
 def apply_link(reading: LinkReading) -> None:

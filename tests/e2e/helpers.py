@@ -116,6 +116,11 @@ def sidebar(page: Page):
     return page.locator('[data-testid="stSidebar"]')
 
 
+def image_block(page: Page):
+    """The image pickers at the top of the page: samples, uploader, "Showing ..." and its messages."""
+    return page.locator(".st-key-image_source")
+
+
 def choose_option(page: Page, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``: open it, click the option in the list."""
     page.get_by_role("combobox", name=label, exact=True).click()

@@ -9,6 +9,7 @@ thousands of values.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -212,7 +213,13 @@ def test_slide_the_filter_steps_scrubs_plays_and_pauses_without_the_server(page)
     for _ in range(3):
         page.get_by_role("button", name="Next", exact=False).click()
     expect(step_line(page)).to_have_text(slide_line(result, 4))
+    assert len(sent) == before, "a step made a round trip to the server"
     expect_walkthrough(page, result, 0, 3)
+    # Once the stepper rests, it tells the server its step (one message), for the page's link.
+    expect(page).to_have_url(re.compile(r"[?&]step=3(&|$)"))
+    wait_for_app(page)
+    assert len(sent) == before + 1
+    before = len(sent)
     page.get_by_role("button", name="End", exact=True).click()
     expect(step_line(page)).to_have_text(slide_line(result, 676))
     assert (
@@ -240,8 +247,9 @@ def test_slide_the_filter_steps_scrubs_plays_and_pauses_without_the_server(page)
     assert 15 <= paused_at <= 27, f"20 steps/s for 1 s reached step {paused_at}"
     time.sleep(0.5)
     expect(step_line(page)).to_have_text(slide_line(result, paused_at))
-    # Stepping, scrubbing and playing sent the server nothing.
-    assert len(sent) == before
+    # Stepping, scrubbing and playing sent the server only the steps it rested on (at most one a second).
+    expect(page).to_have_url(re.compile(rf"[?&]step={paused_at - 1}(&|$)"))
+    assert len(sent) - before <= 6
 
 
 def test_pool_step_by_step_on_the_image_and_the_lecture_example(page):

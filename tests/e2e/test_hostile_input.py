@@ -22,11 +22,11 @@ from tests.e2e.helpers import (
     core_result,
     edit_kernel_cell,
     expect_inspector_shows,
+    image_block,
     inspect_pixel,
     inspector_heading,
     sample_pixels,
     screenshot_and_check,
-    sidebar,
     type_into,
     wait_for_app,
 )
@@ -112,9 +112,12 @@ def test_hostile_query_parameters_are_ignored(browser, app_server, request):
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         expect(page.get_by_text("28 x 28 → 26 x 26 → 13 x 13", exact=False)).to_be_visible()
-        expect(sidebar(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
+        expect(image_block(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
         expect(page.get_by_role("combobox", name="Preset")).to_have_value(PRESETS["vertical_edges"].name)
         expect(page.get_by_text("passwd")).to_have_count(0)
+        expect(
+            page.get_by_text("This link held settings this page does not offer ('preset', 'x')")
+        ).to_be_visible()
         expect_inspector_shows(page, FIRST_VIEW)
         assert dialogs == []
         assert page.foreign_requests == []
@@ -138,7 +141,7 @@ def test_uploads_with_html_in_their_names_make_no_request_elsewhere(page):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     name = "<img src=x onerror=alert(1)>.png"  # (Chrome would send quotes in a name as %22)
     upload(page, name, png())
-    expect(sidebar(page).get_by_text(f"Showing {name}, 20 x 20 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {name}, 20 x 20 pixels.")).to_be_visible()
     wait_for_app(page)
     broken, cut_off = "broken <b>bold</b>.png", png()[:30]
     with pytest.raises(ImageRejected) as refusal:
@@ -146,10 +149,10 @@ def test_uploads_with_html_in_their_names_make_no_request_elsewhere(page):
     upload(page, broken, cut_off)
     # Replacing a file first removes the old one from the uploader, which goes back to the sample;
     # the refused file's message names it, and the old upload is one click away.
-    expect(sidebar(page).get_by_role("alert")).to_have_text(
+    expect(image_block(page).get_by_role("alert")).to_have_text(
         re.compile(re.escape(f"{refusal.value} Still showing Ankle boot 1.") + "$")
     )
-    sidebar(page).get_by_role("button", name=f"Show {name} again").click()
+    image_block(page).get_by_role("button", name=f"Show {name} again").click()
     wait_for_app(page)
     expect(page.get_by_text("Original · 20 x 20", exact=True)).to_be_visible()
     assert dialogs == []
@@ -160,9 +163,11 @@ def test_a_file_name_is_shown_as_typed(page):
     upload(page, "*final* cat.png", png())
     wait_for_app(page)
     expect(page.get_by_text("Original · 20 x 20", exact=True)).to_be_visible()
-    expect(sidebar(page).get_by_text("Showing *final* cat.png, 20 x 20 pixels.")).to_be_visible(timeout=3000)
+    expect(image_block(page).get_by_text("Showing *final* cat.png, 20 x 20 pixels.")).to_be_visible(
+        timeout=3000
+    )
     tracker = "![x](https://example.invalid/track.png).png"
     upload(page, tracker, png())
     wait_for_app(page)
-    expect(sidebar(page).get_by_text(f"Showing {tracker}, 20 x 20 pixels.")).to_be_visible(timeout=3000)
+    expect(image_block(page).get_by_text(f"Showing {tracker}, 20 x 20 pixels.")).to_be_visible(timeout=3000)
     assert page.foreign_requests == []

@@ -23,10 +23,10 @@ from filters.walkthrough import VIEW_INSPECT, marks_for
 from tests.collision import ascent, crafted_png
 from tests.e2e.helpers import (
     app_session,
+    image_block,
     inspect_pixel,
     sample_pixels,
     screenshot_and_check,
-    sidebar,
     sum_of_products,
     wait_for_app,
 )
@@ -59,14 +59,14 @@ def upload_crafted(page) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "ascent.png", "mimeType": "image/png", "buffer": crafted_png()}]
     )
-    expect(sidebar(page).get_by_text("Showing ascent.png, 512 x 512 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text("Showing ascent.png, 512 x 512 pixels.")).to_be_visible()
     wait_for_app(page)
 
 
 def choose_ascent(page) -> None:
-    sidebar(page).get_by_role("radio", name="Photos").click()
+    image_block(page).get_by_role("radio", name="Photos").click()
     expect(
-        sidebar(page).get_by_text("Showing Ascent: the lab's staircase, 512 x 512 pixels.")
+        image_block(page).get_by_text("Showing Ascent: the lab's staircase, 512 x 512 pixels.")
     ).to_be_visible()
 
 
@@ -115,7 +115,7 @@ def test_each_image_gets_its_own_pictures_in_every_session(browser, fresh_server
         first.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             files=[{"name": "noise.png", "mimeType": "image/png", "buffer": buffer.getvalue()}]
         )
-        expect(sidebar(first).get_by_text("Showing noise.png, 5 x 3 pixels.")).to_be_visible()
+        expect(image_block(first).get_by_text("Showing noise.png, 5 x 3 pixels.")).to_be_visible()
         wait_for_app(first)
         assert np.array_equal(shown_picture(first, "Original ·"), expected_original(noise))
         second.reload()

@@ -138,8 +138,8 @@ def start_upload(page: Page, name: str, data: bytes, mime: str) -> None:
 
 
 def wait_for_image(page: Page, name: str, size_text: str) -> None:
-    """Wait until the sidebar says the page shows ``name`` and the script is idle."""
-    caption = page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').first
+    """Wait until the image block says the page shows ``name`` and the script is idle."""
+    caption = page.locator('.st-key-image_source [data-testid="stCaptionContainer"]').first
     expect(caption).to_have_text(f"Showing {name}, {size_text}.", timeout=WAIT_MS)
     expect(caption.locator("strong")).to_have_text(name)
     wait_for_app(page, timeout=WAIT_MS)

@@ -27,8 +27,8 @@ from tests.e2e.helpers import (
     click_radio,
     core_result,
     expect_inspector_shows,
+    image_block,
     sample_pixels,
-    sidebar,
     upload_pixels,
     wait_for_app,
 )
@@ -209,7 +209,7 @@ def upload(page, name: str, mime: str, data: bytes) -> None:
 
 
 def expect_first_view_still_shown(page) -> None:
-    expect(sidebar(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
     expect(page.get_by_text("Original · 28 x 28", exact=True)).to_be_visible()
 
 
@@ -236,12 +236,12 @@ def test_an_uploaded_image_is_shown_and_filtered_as_the_core_decodes_it(upload_p
 
     upload(page, file.name, file.mime, data)
     width, height = decoded.size
-    expect(sidebar(page).get_by_text(f"Showing {file.name}, {width} x {height} pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {file.name}, {width} x {height} pixels.")).to_be_visible()
     wait_for_app(page)
     expect(page.get_by_text(f"Original · {width} x {height}", exact=True)).to_be_visible()
     for note in decoded.notes:
-        expect(sidebar(page).get_by_text(note, exact=True)).to_be_visible()
-    expect(sidebar(page).get_by_role("alert")).to_have_count(0)
+        expect(image_block(page).get_by_text(note, exact=True)).to_be_visible()
+    expect(image_block(page).get_by_role("alert")).to_have_count(0)
     expect_inspector_shows(page, core_result(upload_pixels(data, file.name)))
     assert page.foreign_requests == []
 
@@ -250,7 +250,7 @@ def test_a_16_bit_png_is_divided_by_257_in_the_value_table(upload_page):
     page = upload_page
     file = ACCEPTED["png_16_bit"]
     upload(page, file.name, file.mime, file.make())
-    expect(sidebar(page).get_by_text(f"Showing {file.name}, 20 x 24 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {file.name}, 20 x 24 pixels.")).to_be_visible()
     wait_for_app(page)
     page.get_by_text("The values as tables").click()
     original_table = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').first
@@ -273,7 +273,7 @@ def test_a_12_megapixel_photo_is_downscaled_to_the_working_size(upload_page, rec
     seconds = time.monotonic() - started
     record_property("upload_to_result_seconds", round(seconds, 2))
     print(f"\n12-megapixel JPEG ({len(data) / 1e6:.1f} MB): upload to result in {seconds:.2f} s")
-    expect(sidebar(page).get_by_text(f"Showing phone-photo.jpg, {note}.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing phone-photo.jpg, {note}.")).to_be_visible()
     expect(page.get_by_text("Original · 512 x 384", exact=True)).to_be_visible()
     expect_inspector_shows(page, core_result(upload_pixels(data, "phone-photo.jpg")))
     assert seconds < 30, f"a phone photo took {seconds:.1f} s to show"
@@ -295,7 +295,7 @@ def test_a_refused_file_is_named_and_the_previous_image_stays(refusal_page, kind
         decode_image(data, name)
     assert f'"{name}"' in str(refusal.value)
     upload(page, name, mime, data)
-    expect(sidebar(page).get_by_role("alert")).to_have_text(
+    expect(image_block(page).get_by_role("alert")).to_have_text(
         re.compile(re.escape(f"{refusal.value} Still showing Ankle boot 1.") + "$")
     )
     wait_for_app(page)
@@ -316,7 +316,7 @@ def test_a_file_over_the_upload_limit_gets_a_message_naming_it(refusal_page, tmp
     data = upload_huge_file(page, tmp_path, 26)
     with pytest.raises(ImageRejected, match="the limit is 25 MB") as refusal:
         decode_image(data, "huge.png")
-    expect(sidebar(page).get_by_role("alert")).to_have_text(
+    expect(image_block(page).get_by_role("alert")).to_have_text(
         re.compile(re.escape(f"{refusal.value} Still showing Ankle boot 1.") + "$")
     )
     wait_for_app(page)
@@ -326,7 +326,7 @@ def test_a_file_over_the_upload_limit_gets_a_message_naming_it(refusal_page, tmp
 
 def test_an_absurdly_large_file_is_refused_by_the_uploader_itself(page, tmp_path):
     upload_huge_file(page, tmp_path, 51)
-    chip = sidebar(page).locator('[data-testid="stFileChip"]', has_text="huge.png")
+    chip = image_block(page).locator('[data-testid="stFileChip"]', has_text="huge.png")
     expect(chip).to_have_attribute("aria-invalid", "true")
     chip.hover()  # Streamlit shows its reason in a tooltip
     expect(page.get_by_role("tooltip")).to_have_text(UPLOADER_LIMIT_MESSAGE)
@@ -343,7 +343,7 @@ def test_a_1_by_1_image_asks_for_same_padding_and_works_with_it(page):
     error = page.locator('[data-testid="stMain"]').get_by_role("alert")
     expect(error).to_have_text(re.compile(re.escape(f"dot.png: {too_small.value}") + "$"))
     expect(error).to_contain_text("needs at least 3 x 3")
-    expect(sidebar(page).get_by_text("Showing dot.png, 1 x 1 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text("Showing dot.png, 1 x 1 pixels.")).to_be_visible()
     click_radio(page, re.compile(r"^Same:"))
     expect(page.get_by_text("1 x 1 → 1 x 1", exact=False)).to_be_visible()
     expect(page.get_by_text("too small for 2 x 2 pooling", exact=False).first).to_be_visible()

@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
     core_result,
     edit_kernel_cell,
     expect_inspector_shows,
+    image_block,
     inspect_pixel,
     inspector_heading,
     kernel_editor,
@@ -32,6 +33,7 @@ from tests.e2e.helpers import (
     type_into,
     wait_for_app,
 )
+from views.results import mapping_in_text
 
 BOOT = sample_pixels()  # the first view's image: Ankle boot 1, 28 x 28
 SAMPLES = {sample.title: sample for group in list_samples().values() for sample in group}
@@ -76,7 +78,7 @@ def sum_caption(page):
 def test_first_view_shows_sizes_and_the_strongest_pixel_explained(page):
     result = core_result(BOOT)
     expect(page.get_by_text("28 x 28 → 26 x 26 → 13 x 13", exact=False)).to_be_visible()
-    expect(sidebar(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text("Showing Ankle boot 1, 28 x 28 pixels.")).to_be_visible()
     expect(page.get_by_role("combobox", name="Preset")).to_have_value(PRESETS["vertical_edges"].name)
     assert expect_inspector_shows(page, result) == strongest_pixel(result.mapped())
     assert page.foreign_requests == []
@@ -111,7 +113,10 @@ def test_editing_a_cell_filters_with_the_typed_value_until_reset(filter_page):
     assert expect_inspector_shows(page, after) == (row, col)
     expect(sum_caption(page)).to_have_text(f"Sum of values: {format_value(kernel.sum())} · weight 1")
 
-    page.get_by_role("button", name="Reset to the preset").click()
+    expect(page.get_by_role("combobox", name="Preset")).to_have_attribute(
+        "placeholder", "Your own filter (edited)"
+    )
+    page.get_by_role("button", name=f"Reset to {PRESETS['vertical_edges'].name}").click()
     wait_for_app(page)
     expect(kernel_editor(page).get_by_test_id("glide-cell-2-2")).to_have_text("0")
     expect_inspector_shows(page, before)
@@ -160,7 +165,7 @@ def test_each_output_mapping_gives_the_cores_value(same_padding_page, mapping):
     page = same_padding_page
     label = MAPPINGS[mapping].label
     choose_option(page, "Output mapping", label)
-    filtered_caption = re.compile(rf"^Filtered \({re.escape(label.lower())}\) · 28 x 28")
+    filtered_caption = re.compile(rf"^Filtered \({re.escape(mapping_in_text(label))}\) · 28 x 28")
     expect(page.get_by_text(filtered_caption)).to_be_visible()
     expect(sidebar(page).get_by_text(MAPPINGS[mapping].description)).to_be_visible()
     expect_inspector_shows(page, core_result(BOOT, padding="same", mapping=mapping))
@@ -201,7 +206,7 @@ def test_each_sample_is_shown_at_its_size_with_the_cores_values(samples_page, ti
     choose_option(page, "Sample", title)
     width, height = decode_image(sample.path.read_bytes(), sample.path.name).size
     expect(page.get_by_text(f"Original · {width} x {height}", exact=True)).to_be_visible()
-    expect(sidebar(page).get_by_text(f"Showing {title}, ")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {title}, ")).to_be_visible()
     expect_inspector_shows(page, core_result(sample_pixels(sample.key)))
 
 
@@ -221,7 +226,7 @@ def test_colour_mode_filters_each_channel_of_the_cat(page):
 def test_working_size_256_downscales_a_photo(page):
     click_radio(page, "Photos")
     ascent = list_samples()["Photos"][0]  # a new group shows its first sample
-    expect(sidebar(page).get_by_text(f"Showing {ascent.title}, 512 x 512 pixels.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {ascent.title}, 512 x 512 pixels.")).to_be_visible()
     slider = page.get_by_role("slider", name="Working size (longest side)")
     slider.focus()
     slider.press("ArrowLeft")
@@ -231,6 +236,6 @@ def test_working_size_256_downscales_a_photo(page):
     assert max(width, height) == 256
     note = f"working at {width} x {height}, downscaled from 512 x 512"
     expect(page.get_by_text(f"{ascent.title}: {note}.", exact=True)).to_be_visible()
-    expect(sidebar(page).get_by_text(f"Showing {ascent.title}, {note}.")).to_be_visible()
+    expect(image_block(page).get_by_text(f"Showing {ascent.title}, {note}.")).to_be_visible()
     expect(page.get_by_text(f"Original · {width} x {height}", exact=True)).to_be_visible()
     expect_inspector_shows(page, core_result(sample_pixels(ascent.key, max_side=256)))

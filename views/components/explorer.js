@@ -6,7 +6,7 @@
 
 const SPEEDS = [1, 2, 4, 8, 12, 20];
 const PROJECTOR_FONT_PX = 26; // numbers at least 24 px tall from the back of a room
-const REST_MS = 700;
+const REST_MS = 1000;
 const STEP_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "];
 const TYPING = "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox]";
 const TAKES_KEYS = `${TYPING}, button, a, [role=button], [role=listbox], [role=radiogroup], [role=radio], [role=tab], [role=menu], [role=option], [role=grid]`; // a stepper that stays on a step this long reports it (for the page's link)
@@ -368,8 +368,11 @@ function go(state, step) {
 function reportWhenResting(state) {
   // The step the stepper rests on goes to Python (one rerun), so that the page's link holds it.
   clearTimeout(state.restTimer);
+  const grids = state.grids;
   state.restTimer = setTimeout(() => {
-    if (state.playing || state.shown === state.reported || !state.grids.input.box.isConnected) return;
+    // Only the stepper that set this timer, still on screen, reports (not a view built since).
+    if (state.grids !== grids || !grids.input.box.isConnected) return;
+    if (state.playing || state.shown === state.reported) return;
     state.reported = state.shown;
     state.setStateValue("step", state.shown);
   }, REST_MS);
@@ -450,6 +453,7 @@ function buildControls(root, state) {
 function build(root, model, view, width) {
   root.innerHTML = "";
   const state = root.state || { speed: 2 };
+  clearTimeout(state.restTimer);
   root.state = state;
   Object.assign(state, { model, view, root, playing: false, shown: 0, done: 0, started: false });
   const convolution = model.header.kind === "convolution";
