@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.formparsers import MultiPartParser
+from streamlit.delta_generator import DeltaGenerator
 
 from filters.link import LECTURE_LINK, read_link
 from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
@@ -52,7 +53,7 @@ def main() -> None:
         initial_sidebar_state="collapsed" if projector else "auto",
     )
     st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
-    top_bar_ui(projector)
+    share_place = top_bar_ui(projector)
     link_notice()
     _warn_about_settings()
     if projector:  # the step-by-step view first; the results and the filter follow it
@@ -72,6 +73,7 @@ def main() -> None:
         result = compute_result(chosen, recipe)
     if result is None:
         update_link(None)
+        share_link_ui(share_place)
         return
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
@@ -99,6 +101,7 @@ def main() -> None:
             STEP_VIEWS[view](recipe, result, options, pixel)
     st.session_state.pop(state.REVEAL, None)
     update_link(result.strongest)
+    share_link_ui(share_place)
 
 
 def _start_over() -> None:
@@ -115,8 +118,9 @@ def _open_lecture() -> None:
     st.session_state[state.REVEAL] = True
 
 
-def top_bar_ui(projector: bool) -> None:
-    """The title, the lecture's example one click away, projector mode and the link to this view."""
+def top_bar_ui(projector: bool) -> DeltaGenerator:
+    """The title, the lecture's example one click away, projector mode, and the place of the link
+    to this view (returned: it is drawn once the run has written the link)."""
     st.title("Convolution & pooling, pixel by pixel")
     bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     bar.button(
@@ -132,10 +136,10 @@ def top_bar_ui(projector: bool) -> None:
         help="For a class: the step-by-step view first, numbers large enough to read from the back "
         "of the room. Kept in the page's link.",
     )
-    with bar:
-        share_link_ui()
+    share_place = bar.container(width="content")
     if not projector:
         st.markdown(INTRO)
+    return share_place
 
 
 def _warn_about_settings() -> None:

@@ -163,7 +163,7 @@ def test_an_upload_never_goes_into_a_link_and_its_link_says_so(app):
     assert link["image"] == "upload" and "private" not in str(link)
     visitor = opened(link)
     assert visitor.session_state[state.SHOWN_IMAGE][0] == sample_source("fashion/ankle_boot_1.png")
-    assert any("an uploaded image" in info.value for info in visitor.info)
+    assert any("Links never hold uploads" in info.value for info in visitor.info)
 
 
 def test_the_edges_view_shows_both_sobel_results_side_by_side(app):
@@ -176,3 +176,14 @@ def test_the_edges_view_shows_both_sobel_results_side_by_side(app):
         f"{PRESETS['horizontal_edges'].name} · 26 x 26",
     ]
     assert app.query_params["view"] == "edges"
+
+
+def test_the_share_popover_shows_the_link_of_the_view_on_screen(app):
+    app.radio(key=state.PADDING).set_value("same").run()
+    (link,) = [code.value for code in app.code if "?" in code.value or code.value == ""] or [""]
+    assert link.endswith("?padding=same")
+    app.selectbox(key=state.MAPPING).set_value("relu").run()
+    (link,) = [code.value for code in app.code if "?" in code.value]
+    assert "?padding=same&mapping=relu" in link  # this run's link, not the one before
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Uploaded images are never put in a link" in captions

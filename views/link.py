@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from filters.convolution import PADDINGS
@@ -104,11 +105,10 @@ def apply_link(reading: LinkReading) -> None:
     values = {**_defaults(), **reading.values}
     for name, key in _SETTING_KEYS.items():
         st.session_state[key] = values[name]
-    shown = st.session_state[state.SHOWN_IMAGE][0]
     if values["image"] != UPLOAD_MARK:
         _show_sample(str(values["image"]))
-    elif shown.startswith(SAMPLE_PREFIX):  # the upload is not in this session: say so, show the sample
-        reading = LinkReading(reading.values, (*reading.ignored, "image (an uploaded image)"))
+    elif st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
+        st.session_state[state.LINK_WITHOUT_UPLOAD] = True  # the upload is not in this session: say so
     state.seed_kernel_from_preset(values["preset"] or DEFAULT_PRESET)
     if "kernel" in reading.values or "weight" in reading.values:  # values of its own
         state.mark_filter_edited()
@@ -158,15 +158,21 @@ def update_link(first_pixel: tuple[int, int] | None) -> None:
 
 
 def link_notice() -> None:
-    """Say once which parameters of the link were ignored."""
+    """Say once which parameters of the link were ignored, and that a link never holds an upload."""
     ignored = st.session_state.pop(state.LINK_IGNORED, ())
     if ignored:
         st.info(ignored_notice(tuple(ignored)), icon=":material/link_off:")
+    if st.session_state.pop(state.LINK_WITHOUT_UPLOAD, False):
+        st.info(
+            "This link was made while an uploaded image was shown. Links never hold uploads, so it "
+            "opens the same settings on a sample; upload the image again to see it.",
+            icon=":material/link_off:",
+        )
 
 
-def share_link_ui() -> None:
-    """A popover with the link to this view, ready to copy."""
-    with st.popover("Share this view", icon=":material/link:"):
+def share_link_ui(place: DeltaGenerator) -> None:
+    """A popover in ``place`` with the link to this view (drawn last, when the link is written)."""
+    with place.popover("Share this view", icon=":material/link:"):
         query = st.session_state.get(state.LINK_WRITTEN) or {}
         base = st.context.url.split("?")[0] if st.context.url else ""
         st.code(f"{base}?{urlencode(query)}" if query else base, language=None, wrap_lines=True)

@@ -68,6 +68,7 @@ PROJECTOR = "projector"  # projector mode: big numbers, the step-by-step view fi
 LINK_WRITTEN = "link_written"  # the query parameters this session last wrote
 LINKED_PIXEL = "linked_pixel"  # a pixel read from a link, taken once the image's size is known
 LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so once
+LINK_WITHOUT_UPLOAD = "link_without_upload"  # a link made with an upload was opened: say so once
 REVEAL = "reveal"  # a button opened a view: the explorer scrolls its explanation into sight once
 
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
