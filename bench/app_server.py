@@ -70,7 +70,7 @@ def _upload_ms(file_format: str, name: str) -> float:
         at = _page()
 
         def upload(at=at, data=data) -> None:
-            at.sidebar.file_uploader[0].upload(
+            at.main.file_uploader[0].upload(
                 name, data, "image/jpeg" if file_format == "JPEG" else "image/heic"
             )
             at.run()
