@@ -149,7 +149,9 @@ class Session:
                 f"ws://{urlsplit(self.base_url).netloc}/_stcore/stream",
                 subprotocols=["streamlit", self.xsrf],
                 origin=self.base_url,
-                additional_headers={"Cookie": f"{XSRF_COOKIE}={self.xsrf}"},
+                # Every cookie, as a browser sends them: behind a load balancer its affinity cookie
+                # takes the websocket to the process that set the XSRF cookie.
+                additional_headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)},
                 proxy=None,
                 max_size=None,
                 open_timeout=self.timeout,
