@@ -1,6 +1,7 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,instant,memory`` to run some sections.
+Options: ``--only core,drawing,app,browser,instant,memory,class`` to run some sections;
+``--class N`` runs only the class benchmark with N students at once (and 1 and 10).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def main() -> None:
     parser.add_argument(
         "--only", default="core,drawing,app,browser,instant,memory", help="comma-separated sections"
     )
-    sections = parser.parse_args().only.split(",")
+    parser.add_argument("--class", dest="students", type=int, help="the class benchmark with N students")
+    options = parser.parse_args()
+    sections = ["class"] if options.students else options.only.split(",")
     parts = [machine()]
     titles = {
         "core": "### Core",
@@ -47,11 +50,13 @@ def main() -> None:
         "browser": "### Browser and memory (the app started with streamlit run)",
         "instant": "### In the browser: hover, filter changes, steppers (python -m bench --only instant)",
         "memory": "### Server memory, many and big photos (raw protocol client, python -m bench.memory)",
+        "class": "### A class at once (raw protocol clients, python -m bench --class 30)",
     }
     print(parts[0], flush=True)
     for section in sections:
-        module = importlib.import_module(f"bench.{'app_server' if section == 'app' else section}")
-        parts += [titles[section], module.run()]
+        name = {"app": "app_server", "class": "classroom"}.get(section, section)
+        module = importlib.import_module(f"bench.{name}")
+        parts += [titles[section], module.run(options.students) if section == "class" else module.run()]
         print("\n" + "\n\n".join(parts[-2:]), flush=True)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n\n".join(parts) + "\n")
