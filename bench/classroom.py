@@ -115,12 +115,36 @@ def a_class(url: str, processes: Processes, photos: list[bytes], size: int) -> d
     }
 
 
+def cpu_per_action(url: str, processes: Processes, data: bytes) -> dict[str, float]:
+    """One student alone: the server's CPU-seconds for each action of the visit (pictures included)."""
+    spent, last = {}, [processes.cpu_seconds()]
+
+    def mark(action: str) -> None:
+        time.sleep(0.3)  # let the server finish what the action started (picture requests, cleanup)
+        now = processes.cpu_seconds()
+        spent[action], last[0] = now - last[0], now
+
+    with Session(url) as session:
+        session.run()
+        session.fetch_media()
+        mark("open")
+        session.set_widget("preset", PRESETS["horizontal_edges"].name)
+        session.fetch_media()
+        mark("preset")
+        session.upload("uploader", "alone.jpg", data, "image/jpeg")
+        session.fetch_media()
+        mark("upload")
+    return spent
+
+
 def measure(
     setup: str, url: str, processes: Processes, photos: list[bytes], sizes: tuple[int, ...]
 ) -> list[dict]:
-    student(
-        url, len(photos) - 1, photos[-1]
-    )  # warm: first-visit imports and caches, as after a first visitor
+    # Warm every process (first-visit imports and caches), as after the first visitors of a lesson:
+    # as many visits at once as processes, which the balancer spreads one to each.
+    warm = len(processes.processes)
+    with ThreadPoolExecutor(warm) as pool:
+        list(pool.map(lambda n: student(url, len(photos) - 1 - n, photos[-1 - n]), range(warm)))
     rows = []
     for size in sizes:
         row = {"setup": setup, "size": size, **a_class(url, processes, photos, size)}
@@ -137,7 +161,9 @@ def run(size: int | None = None) -> str:
     rows = []
     single = AppServer()
     try:
-        rows += measure("one process", single.url, Processes([single.process.pid]), photos, sizes)
+        processes = Processes([single.process.pid])
+        rows += measure("one process", single.url, processes, photos, sizes)
+        actions = cpu_per_action(single.url, processes, photos[0])
     finally:
         single.stop()
     cores = os.cpu_count() or 1
@@ -148,7 +174,8 @@ def run(size: int | None = None) -> str:
         )
     finally:
         balanced.stop()
-    return _table(rows, count)
+    per_action = ", ".join(f"{action} {seconds:.2f} s" for action, seconds in actions.items())
+    return _table(rows, count) + f"\n\nServer CPU per action, one student alone (one process): {per_action}."
 
 
 def _table(rows: list[dict], count: int) -> str:
