@@ -168,24 +168,19 @@ def to_png(image: np.ndarray) -> bytes:
 def cell_size(shape: tuple[int, ...], labelled: bool) -> float:
     """Drawn cell size for a grid of ``shape``: big cells for values, else fit ``MAX_PICTURE_SIDE``.
 
-    Small images are enlarged by a whole factor to at least half of ``MAX_PICTURE_SIDE``
-    (wider than any column they are shown in, so the browser only ever reduces them and
-    never blurs them by enlarging); images larger than ``MAX_PICTURE_SIDE`` are reduced
-    for the screen only.
+    Small images (up to a third of ``MAX_PICTURE_SIDE``) are enlarged by a whole factor to
+    at least half of it, wider than the columns they are shown in, so the browser never
+    blurs them by enlarging; mid-sized photos are sent at their own size (a 512 px photo
+    in a 600 px column: enlarging it would quadruple the PNG the server encodes for little
+    gain); images larger than ``MAX_PICTURE_SIDE`` are reduced for the screen only.
     """
     longest = max(shape[0], shape[1], 1)
-    if labelled:  # at least half of MAX_PICTURE_SIDE wide, so a 4 x 4 grid's text is drawn big, not enlarged
-        return float(
-            max(
-                1,
-                min(
-                    max(LABELLED_CELL_PX, -(-(MAX_PICTURE_SIDE // 2) // longest)), MAX_PICTURE_SIDE // longest
-                ),
-            )
-        )
+    enlarged = -(-(MAX_PICTURE_SIDE // 2) // longest)  # the whole factor that reaches half the side
+    if labelled:  # the text of a 4 x 4 grid is drawn big, not enlarged
+        return float(max(1, min(max(LABELLED_CELL_PX, enlarged), MAX_PICTURE_SIDE // longest)))
     if longest > MAX_PICTURE_SIDE:
         return MAX_PICTURE_SIDE / longest
-    return float(max(1, -(-(MAX_PICTURE_SIDE // 2) // longest)))
+    return float(enlarged if longest <= MAX_PICTURE_SIDE // 3 else 1)
 
 
 def fit_cell_px(shape: tuple[int, ...], target_px: int = 720, smallest: int = 16, largest: int = 180) -> int:

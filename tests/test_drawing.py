@@ -154,10 +154,15 @@ def test_legend_has_the_requested_size():
     assert np.all(np.abs(legend[5, 150].astype(int) - 128) <= 2)  # 0 in the middle is grey
 
 
-@pytest.mark.parametrize("side", [3, 4, 20, 40, 150, 300, 699])
+@pytest.mark.parametrize("side", [3, 4, 20, 40, 150, 300, 466])
 def test_small_grids_are_drawn_at_least_700_px_wide_so_the_browser_never_enlarges_them(side):
     for labelled in (True, False):
         if labelled and side > 32:
             continue
         cell = cell_size((side, side), labelled)
         assert cell == int(cell) and side * cell >= 700  # whole factors: sharp cells, big text
+
+
+@pytest.mark.parametrize("side", [467, 512, 1024, 1400])
+def test_photos_are_drawn_at_their_own_size(side):
+    assert cell_size((side, side), labelled=False) == 1.0
