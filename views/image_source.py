@@ -97,8 +97,18 @@ def _show_previous_sample(select_it: bool = True) -> None:
     st.session_state[state.SHOWN_IMAGE] = (previous, "")
     sample = find_sample(previous.removeprefix(SAMPLE_PREFIX))
     if select_it and sample is not None:
-        st.session_state[state.SAMPLE_GROUP] = sample.group
-        st.session_state[state.SAMPLE_KEY] = sample.key
+        show_sample(sample.key)
+
+
+def show_sample(key: str) -> None:
+    """Show the bundled sample ``key`` (the default one if unknown) and select it in the pickers.
+
+    Only before the pickers are drawn: in a callback, or from the page's link.
+    """
+    sample = find_sample(key) or find_sample(DEFAULT_SAMPLE)
+    st.session_state[state.SAMPLE_GROUP] = sample.group
+    st.session_state[state.SAMPLE_KEY] = sample.key
+    st.session_state[state.SHOWN_IMAGE] = (sample_source(sample.key), "")
 
 
 def image_source_ui(place: DeltaGenerator) -> ChosenImage:

@@ -34,10 +34,11 @@ from filters.link import (
 from filters.mapping import MAPPINGS
 from filters.pooling import POOL_KINDS
 from filters.presets import DEFAULT_PRESET, PRESETS
-from filters.recipe import SAMPLE_PREFIX, sample_source
-from filters.samples import DEFAULT_SAMPLE, find_sample
+from filters.recipe import SAMPLE_PREFIX
+from filters.samples import DEFAULT_SAMPLE
 from filters.walkthrough import CHANNEL_NAMES, VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE
 from views import state
+from views.image_source import show_sample
 
 _ON_OFF = {"1": True, "0": False}
 CHOICES: dict[str, dict[str, object]] = {
@@ -106,7 +107,7 @@ def apply_link(reading: LinkReading) -> None:
     for name, key in _SETTING_KEYS.items():
         st.session_state[key] = values[name]
     if values["image"] != UPLOAD_MARK:
-        _show_sample(str(values["image"]))
+        show_sample(str(values["image"]))
     elif st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
         st.session_state[state.LINK_WITHOUT_UPLOAD] = True  # the upload is not in this session: say so
     state.seed_kernel_from_preset(values["preset"] or DEFAULT_PRESET)
@@ -119,13 +120,6 @@ def apply_link(reading: LinkReading) -> None:
     if "pixel" in values:
         st.session_state[state.LINKED_PIXEL] = values["pixel"]
     st.session_state[state.LINK_IGNORED] = reading.ignored
-
-
-def _show_sample(key: str) -> None:
-    sample = find_sample(key) or find_sample(DEFAULT_SAMPLE)
-    st.session_state[state.SAMPLE_GROUP] = sample.group
-    st.session_state[state.SAMPLE_KEY] = sample.key
-    st.session_state[state.SHOWN_IMAGE] = (sample_source(sample.key), "")
 
 
 def link_values(first_pixel: tuple[int, int] | None) -> dict[str, object]:
