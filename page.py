@@ -23,6 +23,7 @@ from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import options_ui
+from views.reconnect import connection_watch_ui
 from views.results import compute_result, recipe_for, results_ui
 from views.selection import selected_pixel
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
@@ -43,8 +44,9 @@ _LOG = logging.getLogger(__name__)
 
 
 def main() -> None:
+    reopened = connection_watch_ui()  # first: its trigger says whether a page reconnected
     state.init_state()
-    follow_link()
+    follow_link(reopened)
     projector = bool(st.session_state[state.PROJECTOR])
     st.set_page_config(
         page_title="Convolution & pooling, pixel by pixel",

@@ -21,6 +21,7 @@ from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, find_sample, list_samples
 from views import state
 from views.loading import decode_sample, decode_upload
+from views.reconnect import lost_upload_notice, upload_was_lost
 from views.text import plain
 
 UPLOADER_LIMIT_MB = 2 * MAX_UPLOAD_MB
@@ -71,7 +72,8 @@ def _take_upload() -> None:
     and a refused replacement must not lose the picture that was on screen.
     """
     uploaded = st.session_state.get(state.UPLOADER)
-    if uploaded is None:
+    st.session_state[state.UPLOAD_TAKEN] = getattr(uploaded, "file_id", None)
+    if uploaded is None or upload_was_lost():
         if not st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
             _show_previous_sample()
         return
@@ -113,6 +115,8 @@ def show_sample(key: str) -> None:
 
 def image_source_ui(place: DeltaGenerator) -> ChosenImage:
     """Draw the image pickers in ``place`` (a column or a row of the page) and return the image to work on."""
+    if st.session_state.pop(state.TAKE_UPLOAD, False):
+        _take_upload()
     samples = list_samples()
     block = place.container(key="image_source")
     pick = block.container(horizontal=True, vertical_alignment="bottom", gap="small")
@@ -147,7 +151,13 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         "browser session's memory: it is never saved or sent anywhere.",
         width=300,
     )
+    if uploaded is not None and st.session_state.get(state.UPLOAD_TAKEN) != uploaded.file_id:
+        # Its on_change did not run: the first run of a session under a page that was already
+        # open (the server restarted) has no callbacks. Take it before the pickers are drawn.
+        st.session_state[state.TAKE_UPLOAD] = True
+        st.rerun()
     with block:
+        lost_upload_notice()
         chosen = _decode_shown()
         if uploaded is not None:
             refusal = decode_upload(

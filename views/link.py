@@ -86,11 +86,13 @@ def _is_history_navigation() -> bool:
     return bool(context is not None and getattr(context, "is_history_navigation", False))
 
 
-def follow_link() -> None:
+def follow_link(page_was_open: bool = False) -> None:
     """Take the settings of the page's link when the session starts or the browser goes Back / Forward.
 
     The link counts as taken as soon as it is read: a first run cut short by the visitor's
     first click (an upload, a sample) must not have that click undone by the run that follows.
+    ``page_was_open``: this session started under a page that was already open (the server
+    restarted); the link then rebuilds its view, and a lost upload is said to be lost.
     """
     query = st.query_params.to_dict()
     starting = state.LINK_WRITTEN not in st.session_state
@@ -98,18 +100,18 @@ def follow_link() -> None:
         return
     st.session_state[state.LINK_WRITTEN] = query
     if query or not starting:
-        apply_link(read_link(query, CHOICES))
+        apply_link(read_link(query, CHOICES), page_was_open)
 
 
-def apply_link(reading: LinkReading) -> None:
+def apply_link(reading: LinkReading, page_was_open: bool = False) -> None:
     """Put a link's settings into session state; what it leaves out goes back to its default."""
     values = {**_defaults(), **reading.values}
     for name, key in _SETTING_KEYS.items():
         st.session_state[key] = values[name]
     if values["image"] != UPLOAD_MARK:
         show_sample(str(values["image"]))
-    elif st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
-        st.session_state[state.LINK_WITHOUT_UPLOAD] = True  # the upload is not in this session: say so
+    elif st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):  # not in this session: say so
+        st.session_state[state.UPLOAD_LOST if page_was_open else state.LINK_WITHOUT_UPLOAD] = True
     state.seed_kernel_from_preset(values["preset"] or DEFAULT_PRESET)
     if "kernel" in reading.values or "weight" in reading.values:  # values of its own
         state.mark_filter_edited()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -215,6 +217,14 @@ def inspect_pixel(page: Page, row: int, col: int) -> None:
 def sum_of_products(page: Page):
     """The code line of the sum written out term by term (inspector and sliding stepper)."""
     return page.locator("p", has_text="Sum of the nine products").locator("code")
+
+
+def noise_png(seed: int, size: tuple[int, int]) -> bytes:
+    """A PNG of ``size`` (width, height) colour noise, different for every seed: a student's own photo."""
+    pixels = np.random.default_rng(seed).integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def sample_pixels(key: str = DEFAULT_SAMPLE, max_side: int | None = 512, colour: bool = False) -> np.ndarray:

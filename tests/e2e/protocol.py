@@ -138,8 +138,12 @@ class Session:
 
     # ---- Connecting and running ------------------------------------------------------------------
 
-    def connect(self) -> None:
-        """What the page does on load: health (XSRF cookie), host config, websocket, first rerun."""
+    def connect(self, first_run: bool = True) -> None:
+        """What the page does on load: health (XSRF cookie), host config, websocket, first rerun.
+
+        ``first_run=False``: what a page that was already open does when it reconnects to a server
+        that restarted: the websocket only; its next rerun carries the widgets it holds.
+        """
         for path in ("/_stcore/health", "/_stcore/host-config"):
             self.http.get(self.base_url + path, timeout=self.timeout).raise_for_status()
         if not self.xsrf:
@@ -157,7 +161,14 @@ class Session:
                 open_timeout=self.timeout,
             )
         )
-        self._request_run()
+        if first_run:
+            self._request_run()
+
+    def hold_widgets_of(self, page: Session) -> None:
+        """Hold the widgets another session's page drew, as a page open before a restart holds them."""
+        self._ids.update(page._ids)
+        self._protos.update(page._protos)
+        self.widgets.update(page.widgets)
 
     def close(self) -> None:
         self._exit.close()
@@ -284,13 +295,13 @@ class Session:
 
         In a one-file uploader the file replaces the one held, which the browser deletes (DELETE).
         """
-        if self.session_id is None:  # the browser asks for upload URLs once it knows its session
-            self._wait_for(_is("new_session"))
+        if self.session_id is None and self._before_request is not None:
+            self._wait_for(_is("new_session"))  # the browser asks for upload URLs once it knows its session
         uploader_id = self.widget_id(uploader_key)
         request = BackMsg()
         request.file_urls_request.request_id = uuid.uuid4().hex
         request.file_urls_request.file_names.append(name)
-        request.file_urls_request.session_id = self.session_id
+        request.file_urls_request.session_id = self.session_id or ""
         self._send(request)
         request_id = request.file_urls_request.request_id
         reply = self._wait_for(

@@ -57,6 +57,9 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkdtemp(prefix="app-server-")) / "server.log"
         self._log_file = self.log.open("w")
+        self._start(timeout)
+
+    def _start(self, timeout: float) -> None:
         command = [
             _streamlit_executable(),
             "run",
@@ -70,6 +73,14 @@ class AppServer:
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
         self._wait_until_healthy(timeout)
+
+    def restart(self, down_s: float = 1.0, timeout: float = 60) -> None:
+        """Stop the server and start it again on the same port after ``down_s`` seconds, as a
+        redeploy or a crash and its supervisor would: every session and upload it held is gone."""
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        time.sleep(down_s)
+        self._start(timeout)
 
     def output(self) -> str:
         """What the server printed so far (kept in ``log``, a temporary file outside the repository)."""

@@ -13,7 +13,6 @@ import os
 import shutil
 from contextlib import ExitStack
 
-import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -24,6 +23,7 @@ from tests.e2e.helpers import (
     app_session,
     core_result,
     image_block,
+    noise_png,
     screenshot_and_check,
     upload_pixels,
     wait_for_app,
@@ -45,15 +45,8 @@ def class_server():
     server.stop()
 
 
-def picture(seed: int, size: tuple[int, int]) -> bytes:
-    pixels = np.random.default_rng(seed).integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_two_students_behind_the_load_balancer_each_see_their_own_picture(browser, class_server, request):
-    students = {"ana.png": picture(1, (20, 24)), "ben.png": picture(2, (18, 30))}
+    students = {"ana.png": noise_png(1, (20, 24)), "ben.png": noise_png(2, (18, 30))}
     with ExitStack() as stack:
         pages = {name: stack.enter_context(app_session(browser, class_server.url)) for name in students}
         servers = {name: _affinity(page) for name, page in pages.items()}
