@@ -180,6 +180,15 @@ def decode_image(data: bytes, name: str, *, max_side: int | None = 512) -> Decod
         ) from error
 
 
+def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """``rgb`` reduced (Pillow's thumbnail, Lanczos) so that its longest side is at most ``max_side``."""
+    if max(rgb.shape[:2]) <= max_side:
+        return rgb
+    picture = Image.fromarray(rgb)
+    picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    return np.asarray(picture)
+
+
 def to_grayscale(rgb: np.ndarray) -> np.ndarray:
     """Luma of an RGB image, exactly as Pillow's ``convert("L")`` computes it.
 

@@ -18,6 +18,11 @@ from filters.channels import per_channel
 
 PoolKind = Literal["max", "average"]
 POOL_KINDS: tuple[PoolKind, ...] = ("max", "average")
+"""The kinds the first page's steppers explain (2x2, stride 2)."""
+LayerPoolKind = Literal["max", "average", "min"]
+LAYER_POOL_KINDS: tuple[LayerPoolKind, ...] = ("max", "average", "min")
+"""The kinds a layer offers (any window and stride)."""
+_COMBINE = {"max": np.maximum, "average": np.add, "min": np.minimum}
 
 
 def pooled_shape(shape: tuple[int, ...], size: int = 2, stride: int = 2) -> tuple[int, int]:
@@ -43,16 +48,16 @@ def _windows(array: np.ndarray, size: int, stride: int) -> np.ndarray:
     return sliding_window_view(array, (size, size))[::stride, ::stride][:rows, :cols]
 
 
-def pool(array: np.ndarray, kind: PoolKind = "max", size: int = 2, stride: int = 2) -> np.ndarray:
-    """Max or average pooling over (H, W) or (H, W, C); channels are pooled separately.
+def pool(array: np.ndarray, kind: LayerPoolKind = "max", size: int = 2, stride: int = 2) -> np.ndarray:
+    """Max, average or min pooling over (H, W) or (H, W, C); channels are pooled separately.
 
     Combines the ``size * size`` strided views of the array (for 2x2: the
     upper-left, upper-right, lower-left and lower-right pixel of every block)
     element by element: about ten times faster than reducing over window axes.
     """
     array = np.asarray(array, dtype=np.float64)
-    if kind not in POOL_KINDS:
-        raise ValueError(f"kind must be one of {POOL_KINDS}; got {kind!r}.")
+    if kind not in LAYER_POOL_KINDS:
+        raise ValueError(f"kind must be one of {LAYER_POOL_KINDS}; got {kind!r}.")
     _check(size, stride)
     if array.ndim == 3:
         return per_channel(array, lambda channel: pool(channel, kind, size, stride))
@@ -66,7 +71,7 @@ def pool(array: np.ndarray, kind: PoolKind = "max", size: int = 2, stride: int =
         for j in range(size)
     )
     result = next(views).copy()
-    combine = np.maximum if kind == "max" else np.add
+    combine = _COMBINE[kind]
     for view in views:
         combine(result, view, out=result)
     if kind == "average":

@@ -158,7 +158,7 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         st.rerun()
     with block:
         lost_upload_notice()
-        chosen = _decode_shown()
+        chosen = decode_shown()
         if uploaded is not None:
             refusal = decode_upload(
                 uploaded.getvalue(), _upload_source(uploaded), uploaded.name, state.max_side()
@@ -174,7 +174,7 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
     return chosen
 
 
-def _decode_shown() -> ChosenImage:
+def decode_shown() -> ChosenImage:
     """Decode the image in ``SHOWN_IMAGE``; an upload refused at a new working size falls back to a sample."""
     source = st.session_state[state.SHOWN_IMAGE][0]
     last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)

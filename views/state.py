@@ -10,6 +10,7 @@ data between sessions.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import streamlit as st
 
@@ -74,6 +75,35 @@ LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so onc
 LINK_WITHOUT_UPLOAD = "link_without_upload"  # a link made with an upload was opened: say so once
 REVEAL = "reveal"  # a button opened a view: the explorer scrolls its explanation into sight once
 
+# The second page, "A whole layer" (views/layer_page.py): its own widgets, nothing shared but the image.
+LAYER_PRESET = "layer_preset"  # the filter whose padding, stride and dilation are explored
+LAYER_PADDING = "layer_padding"
+LAYER_STRIDE = "layer_stride"
+LAYER_DILATION = "layer_dilation"
+LAYER_STEP = "layer_step"  # the window's position in the stride-and-dilation stepper
+LAYER_FILTERS = "layer_filters"  # the presets of the layer (1 to 8)
+LAYER_BIAS = "layer_bias"
+LAYER_POOL_KIND = "layer_pool_kind"
+LAYER_POOL_SIZE = "layer_pool_size"
+LAYER_POOL_STRIDE = "layer_pool_stride"
+PIPELINE_FIRST = "pipeline_first"
+PIPELINE_SECOND = "pipeline_second"
+LEARN_TARGET = "learn_target"
+LEARN_START = "learn_start"
+LEARN_RATE = "learn_rate"
+LEARN_STEPS = "learn_steps"
+LEARN_SHOWN = "learn_shown"  # the step of the learning run shown
+LEARN_PLAYING = "learn_playing"
+OPEN_ON_FIRST_PAGE = "open_on_first_page"  # a layer's filter to open in the first page's steppers
+LAYER_SETTINGS = (
+    LAYER_PRESET, LAYER_PADDING, LAYER_STRIDE, LAYER_DILATION, LAYER_STEP, LAYER_FILTERS, LAYER_BIAS,
+    LAYER_POOL_KIND, LAYER_POOL_SIZE, LAYER_POOL_STRIDE, PIPELINE_FIRST, PIPELINE_SECOND, LEARN_TARGET,
+    LEARN_START, LEARN_RATE, LEARN_STEPS,
+)  # fmt: skip
+"""The second page's widgets, kept while the first page is shown (see ``keep_settings``)."""
+
+VIEWS_DIR = Path(__file__).resolve().parent
+
 LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
 WORKING_SIZES: tuple[int | str, ...] = (128, 256, 512, 1024, 2048, FULL_SIZE)
@@ -89,6 +119,22 @@ def reset_when_changed(context_key: str, context: object, first_values: dict[str
     if st.session_state.get(context_key) != context:
         st.session_state[context_key] = context
         st.session_state.update(first_values)
+
+
+def keep_settings(keys: Collection[str]) -> None:
+    """Keep the values of widgets the page shown now does not draw.
+
+    Streamlit forgets a widget's value at the end of a run that did not draw it; written back as
+    plain session state, the value survives until its page draws the widget again.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def first_page_settings() -> tuple[str, ...]:
+    """The first page's widgets, kept while the second page is shown (it draws none of them)."""
+    return (*first_values(), WEIGHT_TEXT, INSPECT_ROW, INSPECT_COL)
 
 
 def kernel_editor_key_for(version: int) -> str:

@@ -128,6 +128,7 @@ def test_an_upload_cut_off_by_a_restart_is_asked_for_again(browser, restartable_
         expect(image_block(page).get_by_text("Showing again.png, 30 x 20 pixels.")).to_be_visible()
         expect(page.get_by_text(LOST)).to_have_count(0)
         screenshot_and_check(page, request.node.name)
+        assert page.foreign_requests == []
 
 
 def test_an_upload_in_the_first_run_of_a_new_session_is_shown(restartable_server):

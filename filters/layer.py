@@ -1,0 +1,343 @@
+"""A convolution layer as CNN libraries define it: stride, dilation, padding, several filters, channels.
+
+The first page of the app is the lecture's single 3 x 3 filter at stride 1. This module is the
+next chapter, with the settings of PyTorch's ``conv2d`` and Keras' ``Conv2D``:
+
+- **padding** "valid" (none), "same" (``dilation`` zeros on each side, so that stride 1 keeps
+  the size) or "full" (``2 * dilation`` zeros: every position where the filter touches the image);
+- **stride** s: the window jumps s pixels, so only every s-th output is computed;
+- **dilation** d: the filter's nine values are spread d pixels apart (gaps of d - 1);
+- the output size, per side, ``floor((n + 2p - d * (3 - 1) - 1) / s) + 1``.
+
+CNN layers compute a cross-correlation (the filter is not flipped, as everywhere in this app);
+``flip=True`` gives the true convolution, which ``scipy.signal.convolve2d`` computes natively.
+A layer applies several filters to the same input and stacks their feature maps
+(H x W x filters); on a colour image each filter has one 3 x 3 slice per channel and the three
+channel sums are added, plus the filter's bias, as ``Conv2D`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy import ndimage
+from scipy.signal import convolve2d
+
+from filters.numbers import format_value
+from filters.pooling import LayerPoolKind, pool, pooled_shape
+from filters.presets import PRESETS
+
+LayerPadding = Literal["valid", "same", "full"]
+LAYER_PADDINGS: tuple[LayerPadding, ...] = ("valid", "same", "full")
+KERNEL_SIZE = 3
+MAX_FILTERS = 8
+STRIDES = DILATIONS = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """How a layer slides its filters: padding, stride, dilation, and flipped or not."""
+
+    padding: LayerPadding = "valid"
+    stride: int = 1
+    dilation: int = 1
+    flip: bool = False
+
+    def __post_init__(self) -> None:
+        if self.padding not in LAYER_PADDINGS:
+            raise ValueError(f"padding must be one of {LAYER_PADDINGS}; got {self.padding!r}.")
+        if self.stride < 1 or self.dilation < 1:
+            raise ValueError(f"stride and dilation must be at least 1; got {self.stride}, {self.dilation}.")
+
+    @property
+    def pad(self) -> int:
+        """Zeros added on each side: 0 ("valid"), d ("same"), 2d ("full") for a 3 x 3 filter."""
+        return {"valid": 0, "same": self.span // 2, "full": self.span}[self.padding]
+
+    @property
+    def span(self) -> int:
+        """How far the window reaches beyond its first pixel: d * (3 - 1)."""
+        return self.dilation * (KERNEL_SIZE - 1)
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Pooling after the activation: the kind, the window's side and its stride (2x2, stride 2)."""
+
+    kind: LayerPoolKind = "max"
+    size: int = 2
+    stride: int = 2
+
+
+def conv_output_size(n: int, settings: ConvSettings) -> int:
+    """Output length along a side of ``n`` pixels: floor((n + 2p - d(3 - 1) - 1) / s) + 1, or 0."""
+    reach = n + 2 * settings.pad - settings.span - 1
+    return reach // settings.stride + 1 if reach >= 0 else 0
+
+
+def size_formula(n: int, settings: ConvSettings) -> str:
+    """The output-size formula with the numbers filled in, e.g. "⌊(28 + 2·0 − 2·2 − 1) / 2⌋ + 1 = 12"."""
+    s = settings
+    return f"⌊({n} + 2·{s.pad} − {s.dilation}·2 − 1) / {s.stride}⌋ + 1 = {conv_output_size(n, s)}"
+
+
+def window_offsets(settings: ConvSettings) -> np.ndarray:
+    """Where the filter's nine values lie relative to the window's first pixel: (9, 2) row, col."""
+    steps = np.arange(KERNEL_SIZE) * settings.dilation
+    rows, cols = np.meshgrid(steps, steps, indexing="ij")
+    return np.stack([rows.ravel(), cols.ravel()], axis=1)
+
+
+def correlate(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings = ConvSettings()) -> np.ndarray:
+    """One filter over a 2-D image with the layer's padding, stride and dilation (float64 sums).
+
+    ``out[r, c] = sum_ij kernel[i, j] * padded[r*s + i*d, c*s + j*d]``: a CNN's cross-correlation,
+    computed by ``scipy.ndimage.correlate`` (three times faster here than ``convolve2d`` with a
+    turned filter, which matters for eight filters). With ``settings.flip`` the kernel is turned
+    by 180 degrees first: the true convolution, computed natively by ``scipy.signal.convolve2d``.
+    A dilated kernel has zeros in its gaps; the stride keeps every s-th sum.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if image.ndim != 2 or kernel.shape != (KERNEL_SIZE, KERNEL_SIZE):
+        raise ValueError(
+            f"correlate takes a 2-D image and a 3 x 3 filter; got {image.shape}, {kernel.shape}."
+        )
+    rows, cols = (conv_output_size(n, settings) for n in image.shape)
+    if rows == 0 or cols == 0:
+        raise ValueError(
+            f"A {image.shape[1]} x {image.shape[0]} image has no output pixel with these settings "
+            f"(the window spans {settings.span + 1} x {settings.span + 1} pixels)."
+        )
+    dilated = np.zeros((settings.span + 1, settings.span + 1))
+    dilated[:: settings.dilation, :: settings.dilation] = kernel
+    padded = np.pad(image, settings.pad)
+    if settings.flip:  # the true convolution, which convolve2d computes natively (it turns the filter)
+        sums = convolve2d(padded, dilated, mode="valid")
+    else:  # the CNN's cross-correlation, which ndimage.correlate computes as it is (centred windows)
+        half = settings.span // 2
+        sums = ndimage.correlate(padded, dilated, mode="constant", cval=0.0)
+        sums = sums[half : padded.shape[0] - half, half : padded.shape[1] - half]
+    return sums[:: settings.stride, :: settings.stride][:rows, :cols]
+
+
+def relu(sums: np.ndarray) -> np.ndarray:
+    """The activation of a CNN layer: negative sums become 0."""
+    return np.maximum(sums, 0.0)
+
+
+@dataclass(frozen=True)
+class LayerFilter:
+    """One filter of a layer: its name, one 3 x 3 slice per input channel, and its bias."""
+
+    name: str
+    slices: tuple[np.ndarray, ...] = field(repr=False)
+    bias: float = 0.0
+
+    @staticmethod
+    def same_on_every_channel(name: str, kernel: np.ndarray, channels: int, bias: float = 0.0) -> LayerFilter:
+        kernel = np.asarray(kernel, dtype=np.float64)
+        return LayerFilter(name, tuple(kernel for _ in range(channels)), bias)
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureMap:
+    """What one filter of a layer gives: the per-channel sums, their total plus bias, ReLU, pooled."""
+
+    name: str
+    channel_sums: tuple[np.ndarray, ...] = field(repr=False)
+    bias: float
+    sums: np.ndarray = field(repr=False)
+    activated: np.ndarray = field(repr=False)
+    pooled: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class LayerResult:
+    """A layer's feature maps, stacked as a CNN stores them (H' x W' x filters), and pooled."""
+
+    maps: tuple[FeatureMap, ...]
+    conv: ConvSettings
+    pooling: PoolSettings
+    input_shape: tuple[int, ...]
+
+    @property
+    def stack(self) -> np.ndarray:
+        """The activated maps as one (H', W', filters) array."""
+        return np.stack([feature.activated for feature in self.maps], axis=-1)
+
+    @property
+    def shape_text(self) -> str:
+        """The layer's output shape as a CNN library prints it, e.g. "26 x 26 x 8"."""
+        rows, cols = self.maps[0].sums.shape
+        return f"{rows} x {cols} x {len(self.maps)}"
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the maps hold (for byte-bounded caches)."""
+        arrays = [a for m in self.maps for a in (*m.channel_sums, m.sums, m.activated, m.pooled)]
+        return int(sum(array.nbytes for array in arrays))
+
+    @property
+    def pooled_shape_text(self) -> str:
+        rows, cols = self.maps[0].pooled.shape
+        return f"{rows} x {cols} x {len(self.maps)}"
+
+
+def apply_layer(
+    image: np.ndarray,
+    filters: list[LayerFilter],
+    conv: ConvSettings = ConvSettings(),
+    pooling: PoolSettings = PoolSettings(),
+) -> LayerResult:
+    """Apply up to eight filters to a gray (H, W) or colour (H, W, C) image, as a Conv2D layer.
+
+    Each filter's map is the sum over channels of its slice correlated with that channel,
+    plus its bias; then ReLU, then pooling.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    channels = [image] if image.ndim == 2 else [image[..., c] for c in range(image.shape[2])]
+    if not 1 <= len(filters) <= MAX_FILTERS:
+        raise ValueError(f"A layer here has 1 to {MAX_FILTERS} filters; got {len(filters)}.")
+    maps = []
+    for layer_filter in filters:
+        if len(layer_filter.slices) != len(channels):
+            raise ValueError(
+                f"Filter {layer_filter.name!r} has {len(layer_filter.slices)} slices "
+                f"for {len(channels)} channels."
+            )
+        channel_sums = tuple(
+            correlate(channel, piece, conv)
+            for channel, piece in zip(channels, layer_filter.slices, strict=True)
+        )
+        sums = channel_sums[0].copy()
+        for part in channel_sums[1:]:
+            sums += part
+        sums += layer_filter.bias
+        activated = relu(sums)
+        pooled = pool_map(activated, pooling)
+        maps.append(FeatureMap(layer_filter.name, channel_sums, layer_filter.bias, sums, activated, pooled))
+    return LayerResult(tuple(maps), conv, pooling, image.shape)
+
+
+def pool_map(values: np.ndarray, pooling: PoolSettings) -> np.ndarray:
+    """Pool one map; a map smaller than the window pools to nothing (0 x 0)."""
+    return pool(values, pooling.kind, pooling.size, pooling.stride)
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """One stage of a small CNN: its name, the size it leaves, and its values."""
+
+    name: str
+    values: np.ndarray = field(repr=False)
+
+    @property
+    def size_text(self) -> str:
+        rows, cols = self.values.shape
+        return f"{rows}x{cols}"
+
+
+@dataclass(frozen=True, eq=False)
+class Pipeline:
+    """The stages of a small CNN, input first."""
+
+    stages: tuple[Stage, ...]
+
+    @property
+    def sizes_text(self) -> str:
+        """The sizes along the pipeline, as the lecture writes them: "28x28 -> 26x26 -> 13x13 -> ..."."""
+        return " -> ".join(stage.size_text for stage in self.stages)
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(stage.values.nbytes for stage in self.stages))
+
+
+def two_layer_pipeline(
+    image: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    pooling: PoolSettings = PoolSettings(),
+) -> Pipeline:
+    """conv -> ReLU -> pool -> conv -> ReLU -> pool on a gray image ('valid', stride 1, as in the lecture).
+
+    28x28 -> 26x26 -> 13x13 -> 11x11 -> 5x5: each stage's values, the input first.
+    """
+    stages = [Stage("Input", np.asarray(image, dtype=np.float64))]
+    for number, kernel in enumerate((first, second), start=1):
+        rows, cols = stages[-1].values.shape
+        if min(rows, cols) < KERNEL_SIZE:
+            raise ValueError(
+                f"The map before conv {number} is {cols} x {rows}: too small for a 3 x 3 filter."
+            )
+        activated = relu(correlate(stages[-1].values, kernel))
+        stages.append(Stage(f"Conv {number} + ReLU", activated))
+        if 0 in pooled_shape(activated.shape, pooling.size, pooling.stride):
+            raise ValueError(
+                f"The map after conv {number} is {activated.shape[1]} x {activated.shape[0]}: "
+                "too small to pool."
+            )
+        stages.append(Stage(f"Pool {number}", pool_map(activated, pooling)))
+    return Pipeline(tuple(stages))
+
+
+def preset_kernel(key: str) -> np.ndarray:
+    """A preset's filter with its weight folded in (the box blur's ones times 1/9)."""
+    preset = PRESETS[key]
+    return np.asarray(preset.values, dtype=np.float64) * preset.weight
+
+
+@dataclass(frozen=True, eq=False)
+class WindowStep:
+    """One position of the sliding window: which output pixel, which nine padded-input cells, the sum.
+
+    ``cells`` are (row, col) in the padded input (padding included), in the filter's reading
+    order; with a dilation d they lie d apart, and the next output pixel's window starts s
+    further on (the stride).
+    """
+
+    out_row: int
+    out_col: int
+    cells: tuple[tuple[int, int], ...]
+    values: np.ndarray = field(repr=False)
+    kernel: np.ndarray = field(repr=False)
+    total: float
+
+    @property
+    def sum_text(self) -> str:
+        """The nine products written out, e.g. "0 × 1 + 64 × 0 + ... = -330"."""
+        terms = " + ".join(
+            f"{format_value(value)} × {format_value(weight)}"
+            for value, weight in zip(self.values.ravel(), self.kernel.ravel(), strict=True)
+        )
+        return f"{terms} = {format_value(self.total)}"
+
+
+def window_step(
+    image: np.ndarray, kernel: np.ndarray, settings: ConvSettings, index: int, sums: np.ndarray
+) -> WindowStep:
+    """The ``index``-th window in reading order, its nine values and the sum ``sums`` holds for it.
+
+    The sum is read from ``sums`` (the layer's own array), so the number written is the one drawn;
+    the kernel is the one applied (turned by 180 degrees for a true convolution).
+    """
+    rows, cols = sums.shape
+    out_row, out_col = divmod(index, cols)
+    if not 0 <= out_row < rows:
+        raise IndexError(f"Step {index} is outside the {rows} x {cols} output.")
+    padded = np.pad(np.asarray(image, dtype=np.float64), settings.pad)
+    top, left = out_row * settings.stride, out_col * settings.stride
+    cells = tuple((top + int(r), left + int(c)) for r, c in window_offsets(settings))
+    values = np.array([padded[cell] for cell in cells]).reshape(3, 3)
+    applied = np.asarray(kernel, dtype=np.float64)
+    if settings.flip:
+        applied = applied[::-1, ::-1]
+    return WindowStep(out_row, out_col, cells, values, applied, float(sums[out_row, out_col]))
+
+
+def padded_input(image: np.ndarray, settings: ConvSettings) -> np.ndarray:
+    """The input with the layer's zero padding around it, as the window sees it."""
+    return np.pad(np.asarray(image, dtype=np.float64), settings.pad)

@@ -1,0 +1,132 @@
+"""Where filters come from: gradient descent finds the nine weights that turn an image into a target.
+
+A CNN is not given its filters; it learns them. Here the learner is one 3 x 3 filter, the data
+one image, and the target what some filter (a preset, or values typed by hand) makes of that
+image. Each step does what a deep-learning framework does for a convolution layer:
+
+- forward: the current filter over the image ("valid" padding), as everywhere in the app;
+- loss: the mean squared difference from the target;
+- backward: the gradient of the loss with respect to each of the nine weights,
+  ``dL/dk[i, j] = 2/N * sum(residual * image shifted by (i, j))``;
+- update: gradient descent with momentum (the velocity keeps a running direction, which is what
+  lets 200 steps get close on photos, whose neighbouring pixels are so alike that plain descent
+  crawls along the edge directions).
+
+The exact answer, for comparison, is the least-squares solution over all windows
+(``numpy.linalg.lstsq``). Pixels are scaled to 0..1 on both sides, so the weights are those of the
+target filter itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from filters.layer import correlate
+
+Start = Literal["zeros", "random"]
+STARTS: tuple[Start, ...] = ("zeros", "random")
+LEARNING_RATES = (0.003, 0.01, 0.03, 0.1, 0.3)
+DEFAULT_LEARNING_RATE = 0.1
+DEFAULT_STEPS = 200
+MAX_STEPS = 1000
+MOMENTUM = 0.9
+DIVERGED = 1e12
+"""A loss this large (or not a number) means the steps overshoot: the learning rate is too large."""
+
+
+def scaled(pixels: np.ndarray) -> np.ndarray:
+    """Gray pixels 0..255 as the learner's inputs, 0..1."""
+    return np.asarray(pixels, dtype=np.float64) / 255.0
+
+
+def loss_and_gradient(image: np.ndarray, target: np.ndarray, kernel: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error of ``kernel`` over ``image`` against ``target``, and its gradient (3 x 3)."""
+    residual = correlate(image, kernel) - target
+    rows, cols = residual.shape
+    gradient = np.empty((3, 3))
+    for i in range(3):
+        for j in range(3):
+            gradient[i, j] = np.vdot(residual, image[i : i + rows, j : j + cols])
+    count = residual.size
+    return float(np.vdot(residual, residual)) / count, gradient * (2.0 / count)
+
+
+def least_squares_filter(image: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float]:
+    """The exact best filter (least squares over every 3 x 3 window) and its loss."""
+    windows = sliding_window_view(image, (3, 3)).reshape(-1, 9)
+    weights, *_ = np.linalg.lstsq(windows, target.ravel(), rcond=None)
+    kernel = weights.reshape(3, 3)
+    return kernel, loss_and_gradient(image, target, kernel)[0]
+
+
+@dataclass(frozen=True, eq=False)
+class Learning:
+    """A run of gradient descent: the filter and the loss after every step (step 0: the start)."""
+
+    kernels: np.ndarray = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    exact: np.ndarray = field(repr=False)
+    exact_loss: float
+    learning_rate: float
+    diverged: bool
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.kernels.nbytes + self.losses.nbytes)
+
+    @property
+    def steps(self) -> int:
+        return len(self.losses) - 1
+
+    def excess(self, step: int) -> float:
+        """How far the loss at ``step`` is above the exact answer's, as a share of the start's."""
+        start = self.losses[0] - self.exact_loss
+        return float((self.losses[step] - self.exact_loss) / start) if start > 0 else 0.0
+
+
+def starting_filter(start: Start, seed: int = 0) -> np.ndarray:
+    """All zeros, or small random weights (uniform in -1..1, reproducible by ``seed``)."""
+    if start == "zeros":
+        return np.zeros((3, 3))
+    return np.random.default_rng(seed).uniform(-1, 1, size=(3, 3))
+
+
+def learn_filter(
+    image: np.ndarray,
+    target: np.ndarray,
+    *,
+    steps: int = DEFAULT_STEPS,
+    learning_rate: float = DEFAULT_LEARNING_RATE,
+    start: Start = "zeros",
+    seed: int = 0,
+) -> Learning:
+    """Run ``steps`` steps of gradient descent with momentum from ``start`` on (image, target), both 0..1.
+
+    Stops early when the loss blows up (``diverged``): the learning rate was too large.
+    """
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be 1 to {MAX_STEPS}; got {steps}.")
+    if learning_rate <= 0:
+        raise ValueError(f"the learning rate must be positive; got {learning_rate}.")
+    kernel, velocity = starting_filter(start, seed), np.zeros((3, 3))
+    kernels, losses, diverged = [kernel.copy()], [], False
+    for _ in range(steps):
+        loss, gradient = loss_and_gradient(image, target, kernel)
+        losses.append(loss)
+        if not np.isfinite(loss) or loss > DIVERGED:
+            diverged = True
+            kernels.pop()
+            break
+        velocity = MOMENTUM * velocity - learning_rate * gradient
+        kernel = kernel + velocity
+        kernels.append(kernel.copy())
+    else:
+        losses.append(loss_and_gradient(image, target, kernel)[0])
+    exact, exact_loss = least_squares_filter(image, target)
+    return Learning(
+        np.array(kernels), np.array(losses[: len(kernels)]), exact, exact_loss, learning_rate, diverged
+    )

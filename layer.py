@@ -1,0 +1,40 @@
+"""The second page, "A whole layer" (served by page.py's navigation at /layer).
+
+Stride, dilation and padding, a layer of filters, two layers in a row, and a filter learnt by
+gradient descent, on the image chosen on either page. Its sections are in views/layer_page.py.
+"""
+
+import streamlit as st
+
+from views import state
+from views.image_source import decode_shown, size_text
+from views.layer_page import init_layer_state, layer_page
+from views.reconnect import connection_watch_ui
+from views.safely import run_safely
+
+PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
+
+
+def layer_main() -> None:
+    connection_watch_ui()
+    state.init_state()
+    init_layer_state()
+    state.keep_settings(state.first_page_settings())  # the first page's choices outlive this page's runs
+    if st.session_state[state.PRESET] is None:
+        state.seed_kernel(st.session_state[state.LAST_VALID_KERNEL])  # the editor shows the edits on return
+    st.set_page_config(page_title="A whole layer · Convolution & pooling", page_icon="🔎", layout="wide")
+    st.html(f"<style>{PAGE_CSS}</style>")
+    st.title("A whole layer: stride, many filters, learning")
+    layer_page(shown_image_ui())
+
+
+def shown_image_ui():
+    """The image the first page shows (chosen there: one image picker, one place to change it)."""
+    chosen = decode_shown()
+    bar = st.container(horizontal=True, vertical_alignment="center")
+    bar.markdown(f"On **{chosen.title}**, {size_text(chosen.decoded)}.")
+    bar.page_link("one_filter.py", label="Choose another image on the first page", icon=":material/image:")
+    return chosen
+
+
+run_safely(layer_main)

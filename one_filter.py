@@ -1,0 +1,154 @@
+"""The first page, "One filter": the lecture's filter and pooling, pixel by pixel.
+
+Served by ``page.py``'s navigation. This file only lays out the page; each section lives in
+``views/`` and every number comes from the core in ``filters/``.
+"""
+
+import streamlit as st
+from starlette.formparsers import MultiPartParser
+from streamlit.delta_generator import DeltaGenerator
+
+from filters.link import LECTURE_LINK, read_link
+from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
+from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
+from views import state
+from views.edges import edges_ui
+from views.explorer import convolution_explorer_ui
+from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
+from views.inspector import inspector_ui
+from views.kernel_editor import kernel_editor_ui
+from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
+from views.options import options_ui
+from views.reconnect import connection_watch_ui
+from views.results import compute_result, recipe_for, results_ui
+from views.safely import run_safely
+from views.selection import selected_pixel
+from views.steppers import convolution_stepper_ui, pooling_stepper_ui
+
+INTRO = (
+    "A 3 x 3 **filter** multiplies each pixel's 9 neighbours by its values and sums them; "
+    "**pooling** keeps the biggest of every 2 x 2 block."
+)
+STEP_VIEWS = {VIEW_SLIDE: convolution_stepper_ui, VIEW_POOL: pooling_stepper_ui}
+
+PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
+PROJECTOR_CSS = (state.VIEWS_DIR / "projector.css").read_text()
+
+
+def main() -> None:
+    reopened = connection_watch_ui()  # first: its trigger says whether a page reconnected
+    state.init_state()
+    follow_link(reopened)
+    projector = bool(st.session_state[state.PROJECTOR])
+    st.set_page_config(
+        page_title="Convolution & pooling, pixel by pixel",
+        page_icon="🔎",
+        layout="wide",
+        initial_sidebar_state="collapsed" if projector else "auto",
+    )
+    st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
+    share_place = top_bar_ui(projector)
+    link_notice()
+    _warn_about_settings()
+    if projector:  # the step-by-step view first; the results and the filter follow it
+        image_place = st.container()
+        stage, results_section = st.container(), st.container()
+        filter_place = st.container()
+        filter_place.subheader("The filter")
+    else:
+        st.subheader("1. The image and the filter")
+        image_place, filter_place = st.columns([1.1, 3.1], gap="medium")
+        results_section, stage = st.container(), st.container()
+    chosen = image_source_ui(image_place)
+    options = options_ui(chosen.decoded.is_colour)
+    kernel = kernel_editor_ui(filter_place)
+    recipe = recipe_for(chosen, kernel, options, state.max_side())
+    with results_section:
+        result = compute_result(chosen, recipe)
+    if result is None:
+        update_link(None)
+        share_link_ui(share_place)
+        return
+    pixel = selected_pixel(result)
+    view = st.session_state[state.STEP_VIEW]
+    with results_section:
+        results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector))
+    with stage:
+        if not projector:
+            st.subheader("3. Step by step")
+        st.segmented_control(
+            "Step-by-step view",
+            STEP_VIEW_NAMES,
+            key=state.STEP_VIEW,
+            required=True,
+            on_change=_start_over,
+            label_visibility="collapsed" if projector else "visible",
+        )
+        if view == VIEW_INSPECT:
+            region = convolution_region(result, pixel, projector)
+            convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
+            if not projector:  # the explorer explains the same pixel; the picker is for a desk
+                inspector_ui(result, options, pixel)
+        elif view == VIEW_EDGES:
+            edges_ui(chosen, options, state.max_side())
+        else:
+            STEP_VIEWS[view](recipe, result, options, pixel)
+    st.session_state.pop(state.REVEAL, None)
+    update_link(result.strongest)
+    share_link_ui(share_place)
+
+
+def _start_over() -> None:
+    """Another step-by-step view starts at its first step, in sight."""
+    st.session_state[state.STEP] = 0
+    st.session_state[state.REVEAL] = True
+
+
+def _open_lecture() -> None:
+    """The lecture's first beat, in the mode the page is in (projector or not)."""
+    projector = st.session_state[state.PROJECTOR]
+    apply_link(read_link(LECTURE_LINK, CHOICES))
+    st.session_state[state.PROJECTOR] = projector
+    st.session_state[state.REVEAL] = True
+
+
+def top_bar_ui(projector: bool) -> DeltaGenerator:
+    """The title, the lecture's example one click away, projector mode, and the place of the link
+    to this view (returned: it is drawn once the run has written the link)."""
+    st.title("Convolution & pooling, pixel by pixel")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    bar.button(
+        "The lecture's example",
+        icon=":material/school:",
+        on_click=_open_lecture,
+        help="Its 4 x 4 pixels and filter, with the inspector on the pixel of 192: "
+        "0 x -1 + 64 x 0 + ... = 1009. Pool step by step then turns its 16 pixels into 4.",
+    )
+    bar.toggle(
+        "Projector mode",
+        key=state.PROJECTOR,
+        help="For a class: the step-by-step view first, numbers large enough to read from the back "
+        "of the room. Kept in the page's link.",
+    )
+    share_place = bar.container(width="content")
+    if not projector:
+        st.markdown(INTRO)
+    return share_place
+
+
+def _warn_about_settings() -> None:
+    """Say once when sanitize() reset a setting, and warn when the page runs without its launcher."""
+    reset = st.session_state.pop(state.SETTINGS_RESET, None)
+    if reset:
+        st.warning(
+            "Some settings held values this page does not offer and were put back to their defaults.",
+            icon=":material/warning:",
+        )
+    if MultiPartParser.spool_max_size <= UPLOADER_LIMIT_MB * 1024 * 1024:
+        st.error(
+            "Started without app.py: uploads could reach the disk. Start it with `streamlit run app.py`."
+        )
+
+
+state.keep_settings(state.LAYER_SETTINGS)  # the second page's choices outlive this page's runs
+run_safely(main)

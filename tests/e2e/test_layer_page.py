@@ -1,0 +1,86 @@
+"""The second page, "A whole layer", in a real browser: what it writes is what the core computed.
+
+At the projector's, a laptop's and a phone's size: the window stepper with stride and dilation,
+the learning run played to its end, and "Step through it" back to the first page's stepper.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from filters.layer import ConvSettings, correlate, preset_kernel, window_step
+from filters.learn import learn_filter, scaled
+from filters.numbers import format_values
+from tests.e2e.helpers import app_session, sample_pixels, screenshot_and_check, wait_for_app
+
+pytestmark = pytest.mark.e2e
+SIZES = {"projector": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
+
+
+def choose(page, key: str, option: str) -> None:
+    """Click ``option`` of the segmented control with state key ``key``."""
+    page.locator(f".st-key-{key}").get_by_text(option, exact=True).click()
+    wait_for_app(page)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browser, app_server, size, request):
+    width, height = SIZES[size]
+    with app_session(browser, f"{app_server.url}/layer") as page:
+        page.set_viewport_size({"width": width, "height": height})
+        expect(
+            page.get_by_role("heading", name="A whole layer: stride, many filters, learning")
+        ).to_be_visible()
+        choose(page, "layer_stride", "3")
+        choose(page, "layer_dilation", "2")
+        choose(page, "layer_padding", "same")
+        for _ in range(5):
+            page.get_by_role("button", name="Next").first.click()
+            wait_for_app(page)
+        settings = ConvSettings("same", 3, 2)
+        pixels, kernel = sample_pixels(), preset_kernel("vertical_edges")
+        step = window_step(pixels, kernel, settings, 5, correlate(pixels, kernel, settings))
+        expect(page.get_by_text("Window 6 of 100")).to_be_visible()
+        expect(page.locator("code").filter(has_text=" × ").first).to_have_text(step.sum_text)
+        formula = page.get_by_text("Output size per side")
+        expect(formula).to_contain_text("rows ⌊(28 + 2·2 − 2·2 − 1) / 3⌋ + 1 = 10")
+        formula.scroll_into_view_if_needed()
+        screenshot_and_check(page, f"{request.node.name}")
+        assert page.foreign_requests == []  # no icon or font fetched from elsewhere
+
+
+def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, request):
+    with app_session(browser, f"{app_server.url}/layer") as page:
+        page.get_by_role("button", name="Step 0").click()
+        wait_for_app(page)
+        expect(page.get_by_text(re.compile(r"^Step 0 of 200"))).to_be_visible()
+        page.get_by_role("button", name="Play").click()
+        expect(page.get_by_text(re.compile(r"^Step 200 of 200"))).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)  # stopped at the end
+        inputs = scaled(sample_pixels())
+        learning = learn_filter(inputs, correlate(inputs, preset_kernel("vertical_edges")))
+        table = page.locator('[data-testid="stDataFrame"]').nth(-2)
+        texts = table.locator('[role="gridcell"]').all_inner_texts()
+        assert texts == format_values(learning.kernels[-1]).ravel().tolist()
+        screenshot_and_check(page, request.node.name)
+        assert page.foreign_requests == []
+
+
+def test_step_through_it_opens_the_filter_in_the_first_pages_stepper(browser, app_server, request):
+    with app_session(browser, f"{app_server.url}/layer") as page:
+        choose(page, "layer_stride", "2")
+        expect(page.get_by_text("Window 1 of 169")).to_be_visible()
+        page.get_by_role("button", name="Step through it").nth(1).click()
+        wait_for_app(page)
+        expect(page).to_have_url(re.compile(r"/\?.*view=slide"))
+        expect(page.get_by_role("heading", name="Convolution & pooling, pixel by pixel")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Step 1 of 676"))).to_be_visible()
+        # The way back keeps the second page's settings (stride 2: 13 x 13 windows).
+        page.get_by_role("link", name="A whole layer").click()
+        wait_for_app(page)
+        expect(page.get_by_text("Window 1 of 169")).to_be_visible()
+        screenshot_and_check(page, request.node.name)
+        assert page.foreign_requests == []  # the pages' icons too

@@ -1,0 +1,119 @@
+"""The second page, "A whole layer" (AppTest): every number it writes is the core's.
+
+Stride, dilation and padding with the formula filled in, the window stepper's sum, a layer's
+shapes, the two-layer pipeline's sizes, the learnt filter, and the way back to the first page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from filters.layer import ConvSettings, correlate, preset_kernel, window_step
+from filters.learn import learn_filter, scaled
+from filters.numbers import format_values
+from filters.walkthrough import VIEW_SLIDE
+from tests.conftest import APP
+from tests.e2e.helpers import sample_pixels
+from views import state
+
+FASHION = sample_pixels()  # the first sample (28 x 28), gray, as both pages work on it
+
+
+def layer_page(**settings) -> AppTest:
+    """The app opened, then its second page, with ``settings`` (state key -> value) in force."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("layer.py").run()
+    for key, value in settings.items():
+        at.session_state[key] = value
+    if settings:
+        at.run()
+    assert not at.exception
+    assert [title.value for title in at.title] == ["A whole layer: stride, many filters, learning"]
+    return at
+
+
+def markdown_with(at: AppTest, text: str) -> str:
+    found = [block.value for block in at.markdown if text in block.value]
+    assert found, f"no text with {text!r} in {[block.value[:60] for block in at.markdown]}"
+    return found[0]
+
+
+def test_the_page_works_on_the_first_pages_image_and_fills_in_the_size_formula():
+    at = layer_page(**{state.LAYER_STRIDE: 2, state.LAYER_DILATION: 2, state.LAYER_PADDING: "full"})
+    assert "On **Ankle boot 1**, 28 x 28 pixels." in [block.value for block in at.markdown]
+    formula = markdown_with(at, "Output size per side")
+    assert "rows ⌊(28 + 2·4 − 2·2 − 1) / 2⌋ + 1 = 16" in formula
+    assert "**28 x 28 → 16 x 16**" in formula
+
+
+def test_the_window_steppers_sum_is_the_cores_for_stride_dilation_and_padding():
+    settings = ConvSettings("same", 3, 2)
+    at = layer_page(
+        **{state.LAYER_PADDING: "same", state.LAYER_STRIDE: 3, state.LAYER_DILATION: 2, state.LAYER_STEP: 14}
+    )
+    kernel = preset_kernel("vertical_edges")
+    sums = correlate(FASHION, kernel, settings)
+    expected = window_step(FASHION, kernel, settings, 14, sums)
+    assert [block.value for block in at.code] == [expected.sum_text]
+    markdown_with(at, f"Output pixel (row {expected.out_row}, column {expected.out_col}) = ")
+    next(button for button in at.button if button.label == "Next").click().run()
+    following = window_step(FASHION, kernel, settings, 15, sums)
+    assert [block.value for block in at.code] == [following.sum_text]
+
+
+def test_a_layer_of_eight_filters_with_min_pooling_gives_its_shapes():
+    eight = [
+        "vertical_edges", "horizontal_edges", "outline", "sharpen",
+        "emboss", "box_blur", "identity", "lecture_example",
+    ]  # fmt: skip
+    at = layer_page(
+        **{
+            state.LAYER_FILTERS: eight,
+            state.LAYER_POOL_KIND: "min",
+            state.LAYER_POOL_SIZE: 3,
+            state.LAYER_POOL_STRIDE: 1,
+        }
+    )
+    shapes = markdown_with(at, "feature maps")
+    assert "**8 feature maps, 26 x 26 x 8**" in shapes
+    assert "pooled min 3 x 3, stride 1: **24 x 24 x 8**" in shapes
+    assert len([button for button in at.button if button.label == "Step through it"]) == 8
+
+
+def test_the_two_layer_pipeline_writes_the_lectures_sizes():
+    at = layer_page()
+    assert "**28x28 -> 26x26 -> 13x13 -> 11x11 -> 5x5**" in markdown_with(at, "28x28 -> ")
+
+
+def test_the_learnt_filter_shown_is_the_cores_at_its_last_step():
+    at = layer_page()
+    inputs = scaled(FASHION)
+    learning = learn_filter(inputs, correlate(inputs, preset_kernel("vertical_edges")), steps=200)
+    markdown_with(at, "Step **200** of 200")
+    tables = [frame.value for frame in at.dataframe]
+    np.testing.assert_array_equal(tables[-2].to_numpy(), format_values(learning.kernels[-1]))
+    np.testing.assert_array_equal(tables[-1].to_numpy(), format_values(learning.exact))
+
+
+def test_step_through_it_opens_that_filter_in_the_first_pages_stepper():
+    at = layer_page()
+    at.button(key="open_map_1").click().run()
+    assert not at.exception
+    assert at.session_state[state.PRESET] == "horizontal_edges"
+    assert at.session_state[state.STEP_VIEW] == VIEW_SLIDE
+    assert [title.value for title in at.title] == ["Convolution & pooling, pixel by pixel"]
+
+
+def test_the_first_pages_settings_survive_a_visit_to_the_second():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.sidebar.radio(key=state.PADDING).set_value("same").run()
+    at.switch_page("layer.py").run()
+    at.session_state[state.LAYER_STRIDE] = 3
+    at.run()
+    at.switch_page("one_filter.py").run()
+    assert not at.exception
+    assert at.sidebar.radio(key=state.PADDING).value == "same"
+    assert at.session_state[state.LAYER_STRIDE] == 3

@@ -1,0 +1,95 @@
+"""Learning a filter: the gradient is the loss's true slope, and descent finds the filter behind a target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from filters.layer import correlate
+from filters.learn import (
+    DEFAULT_STEPS,
+    learn_filter,
+    least_squares_filter,
+    loss_and_gradient,
+    scaled,
+    starting_filter,
+)
+from filters.presets import PRESETS
+from tests.e2e.helpers import sample_pixels
+
+VERTICAL = np.array(PRESETS["vertical_edges"].values, dtype=np.float64)
+
+
+def test_the_gradient_is_the_slope_of_the_loss_by_finite_differences():
+    rng = np.random.default_rng(3)
+    image = rng.uniform(0, 1, size=(12, 15))
+    target = correlate(image, VERTICAL) + rng.normal(0, 0.1, size=(10, 13))
+    kernel = rng.uniform(-1, 1, size=(3, 3))
+    _, gradient = loss_and_gradient(image, target, kernel)
+    step = 1e-6
+    for i in range(3):
+        for j in range(3):
+            nudge = np.zeros((3, 3))
+            nudge[i, j] = step
+            up, _ = loss_and_gradient(image, target, kernel + nudge)
+            down, _ = loss_and_gradient(image, target, kernel - nudge)
+            assert gradient[i, j] == pytest.approx((up - down) / (2 * step), rel=1e-6, abs=1e-9)
+
+
+def test_the_loss_is_the_mean_squared_difference_written_out():
+    image = np.arange(16, dtype=np.float64).reshape(4, 4)
+    target = np.array([[1.0, 2.0], [3.0, 4.0]])
+    identity = np.zeros((3, 3))
+    identity[1, 1] = 1  # picks pixels (1, 1), (1, 2), (2, 1), (2, 2): 5, 6, 9, 10
+    loss, _ = loss_and_gradient(image, target, identity)
+    assert loss == ((5 - 1) ** 2 + (6 - 2) ** 2 + (9 - 3) ** 2 + (10 - 4) ** 2) / 4
+
+
+def test_least_squares_finds_the_exact_filter_behind_a_target():
+    image = np.random.default_rng(4).uniform(0, 1, size=(20, 20))
+    kernel, loss = least_squares_filter(image, correlate(image, VERTICAL))
+    np.testing.assert_allclose(kernel, VERTICAL, atol=1e-9)
+    assert loss < 1e-20
+
+
+def test_descent_on_the_vertical_edge_target_of_a_photo_recovers_the_vertical_edge_filter():
+    image = scaled(sample_pixels("photos/camera.png"))  # 512 x 512, the app's working size
+    learning = learn_filter(image, correlate(image, VERTICAL), steps=DEFAULT_STEPS)
+    assert not learning.diverged and learning.steps == DEFAULT_STEPS
+    assert learning.excess(DEFAULT_STEPS) < 0.01  # within 1% of the way from the start to the exact loss
+    assert np.all(np.diff(learning.losses[:20]) < 0)  # going down from the first steps
+    learned = learning.kernels[-1]
+    assert np.all(learned[:, 0] < -0.5) and np.all(learned[:, 2] > 0.5)  # dark left, bright right
+    assert np.all(np.abs(learned[:, 1]) < 0.1)
+    assert learned[1, 2] > learned[0, 2] and learned[1, 2] > learned[2, 2]  # the middle row weighs most
+    np.testing.assert_allclose(learning.exact, VERTICAL, atol=1e-6)
+
+
+def test_descent_on_a_small_image_converges_to_the_filter_itself():
+    image = scaled(sample_pixels("fashion/ankle_boot_1.png"))
+    target_kernel = np.array(PRESETS["horizontal_edges"].values, dtype=np.float64)
+    learning = learn_filter(image, correlate(image, target_kernel), steps=400)
+    np.testing.assert_allclose(learning.kernels[-1], target_kernel, atol=0.02)
+
+
+def test_too_large_a_learning_rate_diverges_and_says_so():
+    image = scaled(sample_pixels("photos/camera.png", max_side=64))
+    learning = learn_filter(image, correlate(image, VERTICAL), learning_rate=30.0)
+    assert learning.diverged
+    assert len(learning.kernels) == len(learning.losses) < DEFAULT_STEPS + 1
+    assert np.all(np.isfinite(learning.losses))
+
+
+def test_a_random_start_is_reproducible_and_small():
+    first, again = starting_filter("random", seed=7), starting_filter("random", seed=7)
+    np.testing.assert_array_equal(first, again)
+    assert np.all(np.abs(first) <= 1) and not np.array_equal(first, starting_filter("random", seed=8))
+    np.testing.assert_array_equal(starting_filter("zeros"), np.zeros((3, 3)))
+
+
+def test_steps_and_learning_rate_are_checked():
+    image = np.ones((5, 5))
+    with pytest.raises(ValueError, match="steps must be 1 to 1000"):
+        learn_filter(image, np.ones((3, 3)), steps=0)
+    with pytest.raises(ValueError, match="learning rate must be positive"):
+        learn_filter(image, np.ones((3, 3)), learning_rate=0)

@@ -1,0 +1,556 @@
+"""The second page, "A whole layer": what comes after one filter, on the image chosen on either page.
+
+Four sections, each drawing numbers the core computed (``filters.layer``, ``filters.learn``):
+stride, dilation and padding with the true convolution beside the CNN's; a layer of up to eight
+filters with their pooled maps; two layers in a row; and a filter learnt by gradient descent.
+Every result is cached by a small recipe (the image's source and the settings), like the first
+page's, so reruns and other sessions reuse it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from matplotlib.figure import Figure
+
+from filters.cache import BoundedCache
+from filters.drawing import PADDING_FILL, Fill, Outline, Shading, render_grid, value_labels, wants_labels
+from filters.images import fit_within, to_grayscale
+from filters.layer import (
+    DILATIONS,
+    LAYER_PADDINGS,
+    MAX_FILTERS,
+    STRIDES,
+    ConvSettings,
+    LayerFilter,
+    PoolSettings,
+    apply_layer,
+    conv_output_size,
+    correlate,
+    padded_input,
+    preset_kernel,
+    size_formula,
+    two_layer_pipeline,
+    window_step,
+)
+from filters.learn import (
+    DEFAULT_LEARNING_RATE,
+    LEARNING_RATES,
+    MAX_STEPS,
+    STARTS,
+    Learning,
+    learn_filter,
+    scaled,
+)
+from filters.numbers import format_value, format_values
+from filters.pooling import LAYER_POOL_KINDS
+from filters.presets import PRESETS
+from views import state
+from views.image_source import ChosenImage
+
+_MB = 1024 * 1024
+LAYER_RESULTS = BoundedCache(max_bytes=256 * _MB, max_entries=32)
+"""Layers, pipelines, single-filter results and learning runs, by recipe."""
+LAYER_PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=256)
+"""Their drawn grids, by recipe and picture."""
+LAYER_MAX_SIDE = 512
+"""The longest side this page works on: eight filters on three channels of a 12 MP photo would
+hold gigabytes; 512 px is the first page's default working size."""
+STEPPER_SIDE = 13
+"""Cells of the padded input drawn around the window in the stepper."""
+DEFAULT_LAYER = ("vertical_edges", "horizontal_edges", "outline", "sharpen")
+WHY_NO_FLIP = (
+    "CNN libraries do not flip: the filter's values are learnt, so a flipped filter would simply be "
+    "learnt flipped, and skipping the flip saves work."
+)
+_PADDING_HELP = (
+    "valid: no zeros; same: dilation zeros on each side (stride 1 keeps the size); full: twice "
+    "that, every position where the filter touches the image."
+)
+
+
+def layer_page(chosen: ChosenImage) -> None:
+    """The page's four sections under the image picker."""
+    st.markdown(
+        "One filter is where a CNN starts. A real layer slides with a **stride**, spreads its filter "
+        "with a **dilation**, applies **many filters** at once, and **learns** their values."
+    )
+    source = (chosen.source, state.max_side())
+    rgb = _cached(("fit", *source), lambda: fit_within(chosen.decoded.rgb, LAYER_MAX_SIDE))
+    pixels = _cached(("gray", *source), lambda: to_grayscale(rgb))
+    if rgb.shape != chosen.decoded.rgb.shape:
+        st.caption(
+            f"This page works on at most {LAYER_MAX_SIDE} px a side (eight filters, three channels): "
+            f"the image is reduced to {rgb.shape[1]} x {rgb.shape[0]}."
+        )
+    stride_and_dilation_ui(pixels, source)
+    layer_of_filters_ui(rgb if chosen.decoded.is_colour else pixels, source)
+    pipeline_ui(pixels, source)
+    learning_ui(pixels, source)
+
+
+def init_layer_state() -> None:
+    """The page's first values (setdefault: they survive other pages' runs)."""
+    first = {
+        state.LAYER_PRESET: "vertical_edges",
+        state.LAYER_PADDING: "valid",
+        state.LAYER_STRIDE: 1,
+        state.LAYER_DILATION: 1,
+        state.LAYER_STEP: 0,
+        state.LAYER_FILTERS: list(DEFAULT_LAYER),
+        state.LAYER_BIAS: 0.0,
+        state.LAYER_POOL_KIND: "max",
+        state.LAYER_POOL_SIZE: 2,
+        state.LAYER_POOL_STRIDE: 2,
+        state.PIPELINE_FIRST: "vertical_edges",
+        state.PIPELINE_SECOND: "horizontal_edges",
+        state.LEARN_TARGET: "vertical_edges",
+        state.LEARN_START: "zeros",
+        state.LEARN_RATE: DEFAULT_LEARNING_RATE,
+        state.LEARN_STEPS: 200,
+        state.LEARN_SHOWN: 200,
+        state.LEARN_PLAYING: False,
+    }
+    for key, value in first.items():
+        st.session_state.setdefault(key, value)
+
+
+# ---- Pictures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A grid to draw: its cache key, values, shading, and outlined or filled cells."""
+
+    key: tuple
+    values: np.ndarray
+    shading: Shading
+    outlines: tuple[Outline, ...] = ()
+    padding_mask: np.ndarray | None = None
+
+
+def signed_shading(values: np.ndarray) -> Shading:
+    """0 as mid-grey, the largest magnitude at either end: signed sums keep their sign."""
+    largest = float(np.max(np.abs(values))) if values.size else 1.0
+    return Shading(-largest or -1.0, largest or 1.0, diverging=True)
+
+
+def positive_shading(values: np.ndarray) -> Shading:
+    """0 black, the largest value white: a ReLU map or a pooled map."""
+    return Shading(0.0, float(values.max()) if values.size and values.max() > 0 else 1.0)
+
+
+def show_picture(picture: Picture, caption: str, place=None) -> None:
+    """Draw ``picture`` (values written in the cells when the grid is small) with its caption."""
+
+    def draw() -> bytes:
+        labels = value_labels(picture.values) if wants_labels(picture.values.shape) else None
+        fills = () if picture.padding_mask is None else (Fill(picture.padding_mask, PADDING_FILL),)
+        return render_grid(
+            picture.values, picture.shading, labels=labels, outlines=picture.outlines, fills=fills
+        ).png()
+
+    png = LAYER_PNGS.get_or_compute(picture.key, draw)
+    (place or st).image(png, caption=caption, width="stretch", output_format="PNG")
+
+
+def _cached(key: tuple, compute):
+    return LAYER_RESULTS.get_or_compute(key, compute)
+
+
+# ---- 1. Stride, dilation and padding; true convolution ---------------------------------------------
+
+
+def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
+    st.subheader("1. Stride, dilation and padding")
+    choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    choose.selectbox(
+        "Filter", list(PRESETS), format_func=lambda key: PRESETS[key].name, key=state.LAYER_PRESET, width=300
+    )
+    choose.segmented_control(
+        "Padding", LAYER_PADDINGS, key=state.LAYER_PADDING, required=True, help=_PADDING_HELP
+    )
+    choose.segmented_control(
+        "Stride", STRIDES, key=state.LAYER_STRIDE, required=True, help="How far the window jumps."
+    )
+    choose.segmented_control(
+        "Dilation",
+        DILATIONS,
+        key=state.LAYER_DILATION,
+        required=True,
+        help="How far apart its nine values lie.",
+    )
+    preset = st.session_state[state.LAYER_PRESET]
+    kernel = preset_kernel(preset)
+    settings = ConvSettings(
+        st.session_state[state.LAYER_PADDING],
+        st.session_state[state.LAYER_STRIDE],
+        st.session_state[state.LAYER_DILATION],
+    )
+    rows, cols = pixels.shape
+    out_rows, out_cols = conv_output_size(rows, settings), conv_output_size(cols, settings)
+    if out_rows == 0 or out_cols == 0:
+        st.info(
+            f"The image is {cols} x {rows} pixels: a window spread to {settings.span + 1} x "
+            f"{settings.span + 1} does not fit. Choose a smaller dilation, or 'same' or 'full' padding."
+        )
+        return
+    st.markdown(
+        f"Output size per side = ⌊(n + 2·padding − dilation·(3 − 1) − 1) / stride⌋ + 1: "
+        f"rows {size_formula(rows, settings)}, columns {size_formula(cols, settings)}, "
+        f"so **{rows} x {cols} → {out_rows} x {out_cols}**."
+    )
+    key = (*source, preset, settings)
+    flipped_settings = ConvSettings(settings.padding, settings.stride, settings.dilation, flip=True)
+    cnn = _cached(("correlate", *key), lambda: correlate(pixels, kernel, settings))
+    true = _cached(("convolve", *key), lambda: correlate(pixels, kernel, flipped_settings))
+    differ = int(np.count_nonzero(cnn != true))
+    left, middle, right = st.columns(3)
+    show_picture(Picture(("input", *source), pixels, Shading(0, 255)), f"Input · {cols} x {rows}", left)
+    show_picture(
+        Picture(("cnn", *key), cnn, signed_shading(cnn)),
+        f"What a CNN computes (no flip) · {out_cols} x {out_rows}",
+        middle,
+    )
+    show_picture(
+        Picture(("true", *key), true, signed_shading(true)),
+        f"True convolution (the filter turned 180°) · {out_cols} x {out_rows}",
+        right,
+    )
+    st.caption(
+        f"The two differ at {differ:,} of {cnn.size:,} pixels "
+        f"({'the filter is symmetric under the turn' if differ == 0 else 'an asymmetric filter'}). "
+        f"{WHY_NO_FLIP} Sums are drawn signed: 0 mid-grey, negative blue, positive orange."
+    )
+    window_stepper_ui(pixels, kernel, settings, cnn, key)
+
+
+def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, key: tuple) -> None:
+    """Step the window: it jumps by the stride, and its nine cells lie ``dilation`` apart."""
+    count = sums.size
+    step = min(int(st.session_state[state.LAYER_STEP]), count - 1)
+    st.session_state[state.LAYER_STEP] = step
+    buttons = st.container(horizontal=True, vertical_alignment="center")
+    buttons.button("Previous", icon=":material/arrow_back:", on_click=_move_window, args=(-1, count))
+    buttons.button("Next", icon=":material/arrow_forward:", on_click=_move_window, args=(1, count))
+    buttons.markdown(f"Window {step + 1} of {count}")
+    window = window_step(pixels, kernel, settings, step, sums)
+    padded = padded_input(pixels, settings)
+    centre_row = (window.cells[0][0] + window.cells[-1][0]) // 2
+    centre_col = (window.cells[0][1] + window.cells[-1][1]) // 2
+    top = int(np.clip(centre_row - STEPPER_SIDE // 2, 0, max(padded.shape[0] - STEPPER_SIDE, 0)))
+    left = int(np.clip(centre_col - STEPPER_SIDE // 2, 0, max(padded.shape[1] - STEPPER_SIDE, 0)))
+    region = padded[top : top + STEPPER_SIDE, left : left + STEPPER_SIDE]
+    inside = np.zeros(padded.shape, dtype=bool)
+    inside[settings.pad : settings.pad + pixels.shape[0], settings.pad : settings.pad + pixels.shape[1]] = (
+        True
+    )
+    outlines = tuple(Outline(r - top, c - left) for r, c in window.cells)
+    picture, explanation = st.columns([1, 1.4], vertical_alignment="center")
+    show_picture(
+        Picture(
+            ("window", *key, step),
+            region,
+            Shading(0, 255),
+            outlines,
+            ~inside[top : top + STEPPER_SIDE, left : left + STEPPER_SIDE],
+        ),
+        f"The padded input around the window (rows {top}-{top + region.shape[0] - 1}, columns "
+        f"{left}-{left + region.shape[1] - 1}; padding in blue-grey)",
+        picture,
+    )
+    with explanation:
+        st.markdown(
+            f"**Output pixel (row {window.out_row}, column {window.out_col}) = {format_value(window.total)}**"
+        )
+        st.markdown(
+            f"Its window starts at padded row {window.cells[0][0]}, column {window.cells[0][1]}: "
+            f"{window.out_row} x stride {settings.stride}, {window.out_col} x stride {settings.stride}. "
+            f"Its nine cells lie {settings.dilation} apart."
+        )
+        st.code(window.sum_text, language=None, wrap_lines=True)
+
+
+def _move_window(delta: int, count: int) -> None:
+    st.session_state[state.LAYER_STEP] = (int(st.session_state[state.LAYER_STEP]) + delta) % count
+
+
+# ---- 2. A layer of filters --------------------------------------------------------------------------
+
+
+def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
+    """A layer on ``pixels``: gray (H, W), or colour (H, W, 3) with one slice per channel."""
+    st.subheader("2. A layer: many filters at once")
+    colour = pixels.ndim == 3
+    choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    choose.multiselect(
+        f"Filters (1 to {MAX_FILTERS})",
+        list(PRESETS),
+        format_func=lambda key: PRESETS[key].name,
+        key=state.LAYER_FILTERS,
+        max_selections=MAX_FILTERS,
+        width=520,
+    )
+    choose.number_input(
+        "Bias", key=state.LAYER_BIAS, step=10.0, width=120, help="Added to every filter's sum."
+    )
+    choose.segmented_control("Pooling", LAYER_POOL_KINDS, key=state.LAYER_POOL_KIND, required=True)
+    choose.segmented_control("Window", (2, 3), key=state.LAYER_POOL_SIZE, required=True, format_func=_square)
+    choose.segmented_control("Pool stride", STRIDES, key=state.LAYER_POOL_STRIDE, required=True)
+    names = list(st.session_state[state.LAYER_FILTERS])
+    if not names:
+        st.info("Choose at least one filter for the layer.")
+        return
+    bias = float(st.session_state[state.LAYER_BIAS])
+    pooling = PoolSettings(
+        st.session_state[state.LAYER_POOL_KIND],
+        st.session_state[state.LAYER_POOL_SIZE],
+        st.session_state[state.LAYER_POOL_STRIDE],
+    )
+    channels = 3 if colour else 1
+    filters = [
+        LayerFilter.same_on_every_channel(PRESETS[n].name, preset_kernel(n), channels, bias) for n in names
+    ]
+    key = ("layer", *source, colour, tuple(names), bias, pooling)
+    try:
+        layer = _cached(key, lambda: apply_layer(pixels, filters, ConvSettings(), pooling))
+    except ValueError as problem:
+        st.info(str(problem))
+        return
+    st.markdown(
+        f"Input {_shape_text(pixels.shape)} → **{len(names)} feature maps, {layer.shape_text}** "
+        f"(ReLU after each sum) → pooled {pooling.kind} {_square(pooling.size)}, stride {pooling.stride}: "
+        f"**{layer.pooled_shape_text}**."
+    )
+    if colour:
+        st.caption(
+            "A colour image has three channels, so each filter is 3 x 3 x 3: one 3 x 3 slice per "
+            "channel (here the same preset on each), the three sums added, plus the bias, as Conv2D does."
+        )
+        _channels_of_first_filter(layer, key)
+    for first in range(0, len(layer.maps), 4):
+        columns = st.columns(4)
+        for index, (column, feature) in enumerate(zip(columns, layer.maps[first : first + 4], strict=False)):
+            number = first + index
+            show_picture(
+                Picture((*key, "map", number), feature.activated, positive_shading(feature.activated)),
+                f"{number + 1}. {feature.name} · {_shape_text(feature.activated.shape)}",
+                column,
+            )
+            if feature.pooled.size:
+                show_picture(
+                    Picture((*key, "pooled", number), feature.pooled, positive_shading(feature.pooled)),
+                    f"pooled · {_shape_text(feature.pooled.shape)}",
+                    column,
+                )
+            column.button(
+                "Step through it",
+                key=f"open_map_{number}",
+                on_click=_open_on_first_page,
+                args=(names[number],),
+                help="Open this filter on the first page: inspector and steppers.",
+            )
+
+
+def _channels_of_first_filter(layer, key: tuple) -> None:
+    feature = layer.maps[0]
+    columns = st.columns(4)
+    for channel, (column, name) in enumerate(zip(columns, ("Red", "Green", "Blue"), strict=False)):
+        part = feature.channel_sums[channel]
+        show_picture(
+            Picture((*key, "channel", channel), part, signed_shading(part)),
+            f"{name} channel's sum · {_shape_text(part.shape)}",
+            column,
+        )
+    show_picture(
+        Picture((*key, "total"), feature.sums, signed_shading(feature.sums)),
+        f"= red + green + blue + bias ({format_value(feature.bias)})",
+        columns[3],
+    )
+
+
+def _open_on_first_page(preset: str) -> None:
+    st.session_state[state.OPEN_ON_FIRST_PAGE] = preset
+
+
+def _square(size: int) -> str:
+    return f"{size} x {size}"
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    text = f"{shape[0]} x {shape[1]}"
+    return f"{text} x {shape[2]}" if len(shape) == 3 else text
+
+
+# ---- 3. Two layers -----------------------------------------------------------------------------------
+
+
+def pipeline_ui(pixels: np.ndarray, source: tuple) -> None:
+    st.subheader("3. Two layers: conv → ReLU → pool → conv → ReLU → pool")
+    choose = st.container(horizontal=True, gap="medium")
+    for key, label in ((state.PIPELINE_FIRST, "First filter"), (state.PIPELINE_SECOND, "Second filter")):
+        choose.selectbox(label, list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key, width=300)
+    first, second = st.session_state[state.PIPELINE_FIRST], st.session_state[state.PIPELINE_SECOND]
+    key = ("pipeline", *source, first, second)
+    try:
+        pipeline = _cached(
+            key, lambda: two_layer_pipeline(pixels, preset_kernel(first), preset_kernel(second))
+        )
+    except ValueError as problem:
+        st.info(str(problem))
+        return
+    st.markdown(f"**{pipeline.sizes_text}**: 'valid' padding loses a border, each 2 x 2 pooling halves.")
+    for column, (index, stage) in zip(
+        st.columns(len(pipeline.stages)), enumerate(pipeline.stages), strict=True
+    ):
+        shading = Shading(0, 255) if index == 0 else positive_shading(stage.values)
+        show_picture(
+            Picture((*key, index), stage.values, shading), f"{stage.name} · {stage.size_text}", column
+        )
+    if all(wants_labels(stage.values.shape) for stage in pipeline.stages[1:]):
+        with st.expander("The values of the last stages as tables"):
+            for tab, stage in zip(
+                st.tabs([s.name for s in pipeline.stages[1:]]), pipeline.stages[1:], strict=True
+            ):
+                tab.dataframe(pd.DataFrame(value_labels(stage.values)), width="content")
+
+
+# ---- 4. Learning a filter ------------------------------------------------------------------------
+
+
+def learning_ui(pixels: np.ndarray, source: tuple) -> None:
+    st.subheader("4. Where filters come from: learn one")
+    st.markdown(
+        "Pick a target (what a filter makes of this image), start from zeros or random values, and "
+        "watch gradient descent adjust the nine weights until the filter's output matches the target."
+    )
+    choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    choose.selectbox(
+        "Target: the result of",
+        list(PRESETS),
+        format_func=lambda k: PRESETS[k].name,
+        key=state.LEARN_TARGET,
+        width=300,
+    )
+    choose.segmented_control("Start from", STARTS, key=state.LEARN_START, required=True)
+    choose.select_slider("Learning rate", LEARNING_RATES, key=state.LEARN_RATE, width=260)
+    choose.number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=state.LEARN_STEPS, width=140)
+    target_key = st.session_state[state.LEARN_TARGET]
+    start, rate, steps = (
+        st.session_state[state.LEARN_START],
+        float(st.session_state[state.LEARN_RATE]),
+        int(st.session_state[state.LEARN_STEPS]),
+    )
+    inputs = scaled(pixels)
+    target_kernel = preset_kernel(target_key)
+    key = ("learn", *source, target_key, start, rate, steps)
+    learning = _cached(
+        key,
+        lambda: learn_filter(
+            inputs, correlate(inputs, target_kernel), steps=steps, learning_rate=rate, start=start
+        ),
+    )
+    _learning_stepper(learning, key)
+
+
+PLAY_EVERY_S = 0.4
+"""While playing, the shown step advances this often (a fiftieth of the run each time)."""
+
+
+def _learning_stepper(learning: Learning, key: tuple) -> None:
+    """Play / Pause and jumps (whole-page reruns), then the step shown (a fragment: playing reruns it)."""
+    if int(st.session_state[state.LEARN_SHOWN]) > learning.steps:
+        st.session_state[state.LEARN_SHOWN] = learning.steps
+    playing = bool(st.session_state[state.LEARN_PLAYING])
+    controls = st.container(horizontal=True, vertical_alignment="center")
+    controls.button(
+        "Pause" if playing else "Play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        on_click=_toggle_learning,
+        args=(learning.steps,),
+    )
+    controls.button("Step 0", on_click=_show_learning_step, args=(0,))
+    controls.button("Last step", on_click=_show_learning_step, args=(learning.steps,))
+    if learning.diverged:
+        st.warning(
+            f"The loss blew up after {learning.steps} steps: each step overshoots. "
+            "Choose a smaller learning rate.",
+            icon=":material/trending_up:",
+        )
+    (_playing if playing else _still)(learning, key)
+
+
+@st.fragment(run_every=PLAY_EVERY_S)
+def _playing(learning: Learning, key: tuple) -> None:
+    shown = int(st.session_state[state.LEARN_SHOWN])
+    if shown >= learning.steps:
+        st.session_state[state.LEARN_PLAYING] = False
+        st.rerun()  # the whole page: the button turns back into Play
+    st.session_state[state.LEARN_SHOWN] = shown = min(shown + max(1, learning.steps // 50), learning.steps)
+    _learning_frame(learning, key, shown)
+
+
+@st.fragment
+def _still(learning: Learning, key: tuple) -> None:
+    _learning_frame(learning, key, int(st.session_state[state.LEARN_SHOWN]))
+
+
+def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
+    st.markdown(f"Step **{shown}** of {learning.steps} · loss **{learning.losses[shown]:.6g}**")
+    figure, kernels = st.columns([1.4, 1], vertical_alignment="top")
+    png = LAYER_PNGS.get_or_compute((*key, "loss", shown), lambda: _loss_png(learning, shown))
+    figure.image(
+        png, caption="The loss after every step (log scale); the dot is the step shown", width="stretch"
+    )
+    with kernels:
+        st.markdown(f"**The filter at step {shown}**")
+        st.dataframe(_kernel_table(learning.kernels[shown]), hide_index=True, width="content")
+        st.markdown(f"**The exact answer** (least squares), loss {learning.exact_loss:.3g}")
+        st.dataframe(_kernel_table(learning.exact), hide_index=True, width="content")
+        st.caption(
+            f"At step {shown} the loss has {100 * learning.excess(shown):.2f}% of its way to the exact "
+            "answer's still to go."
+        )
+
+
+def _toggle_learning(steps: int) -> None:
+    playing = not st.session_state[state.LEARN_PLAYING]
+    if playing and st.session_state[state.LEARN_SHOWN] >= steps:
+        st.session_state[state.LEARN_SHOWN] = 0
+    st.session_state[state.LEARN_PLAYING] = playing
+
+
+def _show_learning_step(step: int) -> None:
+    st.session_state[state.LEARN_SHOWN] = step
+    st.session_state[state.LEARN_PLAYING] = False
+
+
+def _kernel_table(kernel: np.ndarray) -> pd.DataFrame:
+    """Nine weights as the app writes numbers (at most two decimals, never -0)."""
+    return pd.DataFrame(format_values(kernel), columns=["left", "middle", "right"])
+
+
+def _loss_png(learning: Learning, shown: int) -> bytes:
+    """The loss curve (matplotlib, log scale) with the exact answer's loss and the step shown."""
+    figure = Figure(figsize=(6, 2.8), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    steps = np.arange(len(learning.losses))
+    # The exact loss is often 0 up to rounding (1e-29): draw it at a tenth of the lowest loss reached.
+    floor = max(learning.exact_loss, float(learning.losses.min()) / 10, 1e-300)
+    axes.semilogy(
+        steps, np.maximum(learning.losses, floor), color="#1f5fa8", label="loss (mean squared error)"
+    )
+    axes.axhline(
+        floor, color="#c25e00", linestyle="--", label=f"exact answer (loss {learning.exact_loss:.2g})"
+    )
+    axes.plot([shown], [max(learning.losses[shown], floor)], "o", color="black")
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss (log scale)")
+    axes.legend(loc="upper right")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
