@@ -125,7 +125,9 @@ def keep_settings(keys: Collection[str]) -> None:
     """Keep the values of widgets the page shown now does not draw.
 
     Streamlit forgets a widget's value at the end of a run that did not draw it; written back as
-    plain session state, the value survives until its page draws the widget again.
+    plain session state, the value survives until its page draws the widget again (Streamlit's
+    documented pattern). Streamlit 1.67's per-widget ``persist_state="session"`` is the newer way;
+    it is not used yet because the first page's link and ``sanitize`` are tested with this one.
     """
     for key in keys:
         if key in st.session_state:

@@ -29,7 +29,7 @@ def choose(page, key: str, option: str) -> None:
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browser, app_server, size, request):
     width, height = SIZES[size]
-    with app_session(browser, f"{app_server.url}/layer") as page:
+    with app_session(browser, app_server.url, "/layer") as page:
         page.set_viewport_size({"width": width, "height": height})
         expect(
             page.get_by_role("heading", name="A whole layer: stride, many filters, learning")
@@ -53,7 +53,7 @@ def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browse
 
 
 def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, request):
-    with app_session(browser, f"{app_server.url}/layer") as page:
+    with app_session(browser, app_server.url, "/layer") as page:
         page.get_by_role("button", name="Step 0").click()
         wait_for_app(page)
         expect(page.get_by_text(re.compile(r"^Step 0 of 200"))).to_be_visible()
@@ -70,7 +70,7 @@ def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, 
 
 
 def test_step_through_it_opens_the_filter_in_the_first_pages_stepper(browser, app_server, request):
-    with app_session(browser, f"{app_server.url}/layer") as page:
+    with app_session(browser, app_server.url, "/layer") as page:
         choose(page, "layer_stride", "2")
         expect(page.get_by_text("Window 1 of 169")).to_be_visible()
         page.get_by_role("button", name="Step through it").nth(1).click()
