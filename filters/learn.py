@@ -1,8 +1,9 @@
 """Where filters come from: gradient descent finds the nine weights that turn an image into a target.
 
 A CNN is not given its filters; it learns them. Here the learner is one 3 x 3 filter, the data
-one image, and the target what some filter (a preset, or values typed by hand) makes of that
-image. Each step does what a deep-learning framework does for a convolution layer:
+one image, and the target what a preset makes of that image, or a map painted by hand (bright
+where the output should be bright). Each step does what a deep-learning framework does for a
+convolution layer:
 
 - forward: the current filter over the image ("valid" padding), as everywhere in the app;
 - loss: the mean squared difference from the target;
@@ -19,11 +20,13 @@ target filter itself.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from PIL import Image
 
 from filters.layer import correlate
 
@@ -130,3 +133,39 @@ def learn_filter(
     return Learning(
         np.array(kernels), np.array(losses[: len(kernels)]), exact, exact_loss, learning_rate, diverged
     )
+
+
+PAINT_MAX_SIDE = 64
+"""The painting grid of a drawn target has at most this many cells a side; a bigger map (a photo's)
+gets the painting stretched to its size."""
+
+
+def paint_grid_shape(target_shape: tuple[int, int]) -> tuple[int, int]:
+    """Rows and columns of the painting grid for a target map of ``target_shape``."""
+    rows, cols = target_shape
+    scale = min(1.0, PAINT_MAX_SIDE / max(rows, cols))
+    return max(1, round(rows * scale)), max(1, round(cols * scale))
+
+
+def painted_target(painted: np.ndarray, target_shape: tuple[int, int]) -> np.ndarray:
+    """A painted grid (True: bright) as a target map of ``target_shape``, 0 or 1 in every cell.
+
+    A grid smaller than the map is stretched to it, each painted cell covering its block (nearest).
+    """
+    painted = np.asarray(painted, dtype=bool)
+    if painted.shape == tuple(target_shape):
+        return painted.astype(np.float64)
+    rows, cols = target_shape
+    picture = Image.fromarray(painted.astype(np.uint8) * 255).resize((cols, rows), Image.Resampling.NEAREST)
+    return (np.asarray(picture) > 127).astype(np.float64)
+
+
+def target_background_png(pixels: np.ndarray, grid_shape: tuple[int, int]) -> bytes:
+    """The image under the painting grid: the pixels each output pixel is centred on ("valid":
+    the image without its 1-pixel border), reduced to the grid, as PNG."""
+    inner = np.asarray(pixels, dtype=np.float64)[1:-1, 1:-1]
+    rows, cols = grid_shape
+    picture = Image.fromarray(np.clip(np.rint(inner), 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    picture.resize((cols, rows), Image.Resampling.BOX).save(buffer, format="PNG")
+    return buffer.getvalue()

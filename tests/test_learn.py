@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from filters.layer import correlate
 from filters.learn import (
@@ -11,8 +14,11 @@ from filters.learn import (
     learn_filter,
     least_squares_filter,
     loss_and_gradient,
+    paint_grid_shape,
+    painted_target,
     scaled,
     starting_filter,
+    target_background_png,
 )
 from filters.presets import PRESETS
 from tests.e2e.helpers import sample_pixels
@@ -93,3 +99,35 @@ def test_steps_and_learning_rate_are_checked():
         learn_filter(image, np.ones((3, 3)), steps=0)
     with pytest.raises(ValueError, match="learning rate must be positive"):
         learn_filter(image, np.ones((3, 3)), learning_rate=0)
+
+
+def test_a_painting_grid_has_at_most_64_cells_a_side():
+    assert paint_grid_shape((26, 26)) == (26, 26)
+    assert paint_grid_shape((510, 510)) == (64, 64)
+    assert paint_grid_shape((382, 510)) == (48, 64)
+
+
+def test_a_painting_becomes_a_zero_one_target_stretched_to_the_map():
+    painted = np.zeros((2, 3), dtype=bool)
+    painted[0, 1] = True
+    np.testing.assert_array_equal(painted_target(painted, (2, 3)), [[0, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        painted_target(painted, (4, 6)),
+        [[0, 0, 1, 1, 0, 0], [0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]],
+    )
+
+
+def test_the_painting_background_is_the_image_under_the_output_pixels():
+    pixels = np.arange(25, dtype=np.float64).reshape(5, 5) * 10  # "valid": the 3 x 3 middle
+    background = np.asarray(Image.open(io.BytesIO(target_background_png(pixels, (3, 3)))))
+    np.testing.assert_array_equal(background, pixels[1:-1, 1:-1])
+
+
+def test_learning_a_painted_vertical_line_gives_a_filter_that_finds_it():
+    image = scaled(sample_pixels("fashion/ankle_boot_1.png"))
+    painted = np.zeros((26, 26), dtype=bool)
+    painted[:, 15] = True
+    learning = learn_filter(image, painted_target(painted, (26, 26)), steps=200)
+    assert not learning.diverged
+    assert learning.losses[-1] < learning.losses[0]
+    assert learning.excess(200) < 0.05

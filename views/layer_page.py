@@ -9,8 +9,11 @@ page's, so reruns and other sessions reuse it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +47,10 @@ from filters.learn import (
     STARTS,
     Learning,
     learn_filter,
+    paint_grid_shape,
+    painted_target,
     scaled,
+    target_background_png,
 )
 from filters.numbers import format_value, format_values
 from filters.pooling import LAYER_POOL_KINDS
@@ -52,6 +58,14 @@ from filters.presets import PRESETS
 from views import state
 from views.image_source import ChosenImage
 
+_ASSETS = Path(__file__).resolve().parent / "components"
+TARGET_PAD = st.components.v2.component(
+    "learn_target_pad",
+    css=(_ASSETS / "target_pad.css").read_text(),
+    js="\n".join((_ASSETS / name).read_text() for name in ("dom.js", "target_pad.js")),
+)
+PAINTED = "painted"
+"""The learning target painted by hand (the other targets are presets' results)."""
 _MB = 1024 * 1024
 LAYER_RESULTS = BoundedCache(max_bytes=256 * _MB, max_entries=32)
 """Layers, pipelines, single-filter results and learning runs, by recipe."""
@@ -425,16 +439,17 @@ def pipeline_ui(pixels: np.ndarray, source: tuple) -> None:
 def learning_ui(pixels: np.ndarray, source: tuple) -> None:
     st.subheader("4. Where filters come from: learn one")
     st.markdown(
-        "Pick a target (what a filter makes of this image), start from zeros or random values, and "
-        "watch gradient descent adjust the nine weights until the filter's output matches the target."
+        "Pick a target (what a filter makes of this image, or a map you paint), start from zeros or "
+        "random values, and watch gradient descent adjust the nine weights until the filter's output "
+        "matches the target."
     )
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     choose.selectbox(
-        "Target: the result of",
-        list(PRESETS),
-        format_func=lambda k: PRESETS[k].name,
+        "Target",
+        [PAINTED, *PRESETS],
+        format_func=lambda k: "Painted by hand" if k == PAINTED else f"The result of {PRESETS[k].name}",
         key=state.LEARN_TARGET,
-        width=300,
+        width=340,
     )
     choose.segmented_control("Start from", STARTS, key=state.LEARN_START, required=True)
     choose.select_slider("Learning rate", LEARNING_RATES, key=state.LEARN_RATE, width=260)
@@ -446,15 +461,63 @@ def learning_ui(pixels: np.ndarray, source: tuple) -> None:
         int(st.session_state[state.LEARN_STEPS]),
     )
     inputs = scaled(pixels)
-    target_kernel = preset_kernel(target_key)
-    key = ("learn", *source, target_key, start, rate, steps)
+    if target_key == PAINTED:
+        target, target_id = _painted_target_ui(pixels, source)
+        if target is None:
+            return
+    else:
+        target, target_id = correlate(inputs, preset_kernel(target_key)), target_key
+    key = ("learn", *source, target_id, start, rate, steps)
     learning = _cached(
-        key,
-        lambda: learn_filter(
-            inputs, correlate(inputs, target_kernel), steps=steps, learning_rate=rate, start=start
-        ),
+        key, lambda: learn_filter(inputs, target, steps=steps, learning_rate=rate, start=start)
     )
     _learning_stepper(learning, key)
+
+
+def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | None, str]:
+    """The painter, and the target it gives (None until something is painted) with its digest."""
+    target_shape = (pixels.shape[0] - 2, pixels.shape[1] - 2)
+    rows, cols = paint_grid_shape(target_shape)
+    cells = _painted_cells(rows * cols)
+    background = _cached(("paint background", *source), lambda: target_background_png(pixels, (rows, cols)))
+    TARGET_PAD(
+        key=state.TARGET_PAD,
+        data={
+            "key": f"{source}/{rows}x{cols}",
+            "rows": rows,
+            "cols": cols,
+            "cell": max(4, min(24, 480 // max(rows, cols))),
+            "background": "data:image/png;base64," + base64.b64encode(background).decode(),
+            "painted": cells,
+        },
+    )
+    if "1" not in cells:
+        st.info(
+            "Paint where the filter's output should be bright (press and drag on the image), for "
+            "example along the edges you want it to find; the learning starts when you let go.",
+            icon=":material/brush:",
+        )
+        return None, ""
+    painted = np.array([cell == "1" for cell in cells]).reshape(rows, cols)
+    st.caption(
+        f"Target: the {rows} x {cols} painting"
+        + (
+            f", stretched to the {target_shape[1]} x {target_shape[0]} map"
+            if (rows, cols) != target_shape
+            else ""
+        )
+        + ": 1 where painted, 0 elsewhere."
+    )
+    return painted_target(painted, target_shape), hashlib.sha256(cells.encode()).hexdigest()
+
+
+def _painted_cells(count: int) -> str:
+    """The painted cells the browser sent ("0"/"1" per cell), or none painted if it sent anything else."""
+    sent = st.session_state.get(state.TARGET_PAD, {}).get("painted")
+    cells = sent.get("cells") if isinstance(sent, dict) else None
+    if isinstance(cells, str) and len(cells) == count and set(cells) <= {"0", "1"}:
+        return cells
+    return "0" * count
 
 
 PLAY_EVERY_S = 0.4

@@ -94,6 +94,7 @@ LEARN_RATE = "learn_rate"
 LEARN_STEPS = "learn_steps"
 LEARN_SHOWN = "learn_shown"  # the step of the learning run shown
 LEARN_PLAYING = "learn_playing"
+TARGET_PAD = "learn_target_pad"  # the target painter (its "painted" state: the cells, "0"/"1")
 OPEN_ON_FIRST_PAGE = "open_on_first_page"  # a layer's filter to open in the first page's steppers
 LAYER_SETTINGS = (
     LAYER_PRESET, LAYER_PADDING, LAYER_STRIDE, LAYER_DILATION, LAYER_STEP, LAYER_FILTERS, LAYER_BIAS,

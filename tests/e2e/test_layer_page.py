@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 from filters.layer import ConvSettings, correlate, preset_kernel, window_step
-from filters.learn import learn_filter, scaled
+from filters.learn import learn_filter, painted_target, scaled
 from filters.numbers import format_values
 from tests.e2e.helpers import app_session, sample_pixels, screenshot_and_check, wait_for_app
 
@@ -63,8 +64,9 @@ def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, 
         inputs = scaled(sample_pixels())
         learning = learn_filter(inputs, correlate(inputs, preset_kernel("vertical_edges")))
         table = page.locator('[data-testid="stDataFrame"]').nth(-2)
-        texts = table.locator('[role="gridcell"]').all_inner_texts()
-        assert texts == format_values(learning.kernels[-1]).ravel().tolist()
+        expect(table.locator('[role="gridcell"]')).to_have_text(
+            format_values(learning.kernels[-1]).ravel().tolist()
+        )
         screenshot_and_check(page, request.node.name)
         assert page.foreign_requests == []
 
@@ -84,3 +86,35 @@ def test_step_through_it_opens_the_filter_in_the_first_pages_stepper(browser, ap
         expect(page.get_by_text("Window 1 of 169")).to_be_visible()
         screenshot_and_check(page, request.node.name)
         assert page.foreign_requests == []  # the pages' icons too
+
+
+def test_a_painted_target_is_learnt_and_the_filter_shown_is_the_cores(browser, app_server, request):
+    with app_session(browser, app_server.url, "/layer") as page:
+        page.locator(".st-key-learn_target input").click()
+        page.keyboard.type("Painted by hand")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        expect(page.get_by_text("Paint where the filter's output should be bright")).to_be_visible()
+        canvas = page.locator("canvas.tp-canvas")
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        x = box["x"] + box["width"] * 0.6  # a vertical stroke down the boot's right part
+        page.mouse.move(x, box["y"] + 5)
+        page.mouse.down()
+        for step in range(1, 31):
+            page.mouse.move(x, box["y"] + 5 + step * (box["height"] - 10) / 30)
+        page.mouse.up()
+        wait_for_app(page)
+        expect(page.get_by_text(re.compile(r"^Step 200 of 200"))).to_be_visible()
+        cells = canvas.get_attribute("data-painted")
+        assert len(cells) == 26 * 26 and cells.count("1") >= 20
+        painted = np.array([cell == "1" for cell in cells]).reshape(26, 26)
+        inputs = scaled(sample_pixels())
+        learning = learn_filter(inputs, painted_target(painted, (26, 26)))
+        table = page.locator('[data-testid="stDataFrame"]').nth(-2)
+        expect(table.locator('[role="gridcell"]')).to_have_text(
+            format_values(learning.kernels[-1]).ravel().tolist()
+        )
+        expect(page.get_by_text(f"{cells.count('1')} of 676 cells painted")).to_be_visible()
+        screenshot_and_check(page, request.node.name)
+        assert page.foreign_requests == []
