@@ -7,6 +7,7 @@ and the second, ``layer.py`` (a whole layer: stride, many filters, learning), at
 
 import streamlit as st
 
+from filters.presets import PRESETS
 from filters.walkthrough import VIEW_SLIDE
 from views import state
 
@@ -17,7 +18,8 @@ A_LAYER = st.Page("layer.py", title="A whole layer", icon="🧱", url_path="laye
 def open_on_first_page(preset: str) -> None:
     """A layer's "Step through it": that filter in the first page's sliding stepper, at its first step."""
     state.keep_settings(state.LAYER_SETTINGS)  # this run draws no widget: keep the second page's
-    state.seed_kernel_from_preset(preset)
+    if preset in PRESETS:  # else the first page's own filter, already in force there
+        state.seed_kernel_from_preset(preset)
     st.session_state[state.STEP_VIEW] = VIEW_SLIDE
     st.session_state[state.STEP] = 0
     st.session_state[state.REVEAL] = True

@@ -117,3 +117,20 @@ def test_the_first_pages_settings_survive_a_visit_to_the_second():
     assert not at.exception
     assert at.sidebar.radio(key=state.PADDING).value == "same"
     assert at.session_state[state.LAYER_STRIDE] == 3
+
+
+def test_the_first_pages_own_filter_can_be_used_on_the_second():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.selectbox(key=state.PRESET).set_value("lecture_example").run()
+    at.switch_page("layer.py").run()
+    at.session_state[state.LAYER_PRESET] = "own"
+    at.session_state[state.LAYER_STEP] = 40
+    at.run()
+    assert not at.exception
+    kernel = preset_kernel("lecture_example")
+    sums = correlate(FASHION, kernel, ConvSettings())
+    assert [block.value for block in at.code] == [
+        window_step(FASHION, kernel, ConvSettings(), 40, sums).sum_text
+    ]
+    assert at.selectbox(key=state.LAYER_PRESET).value == "own"

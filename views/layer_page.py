@@ -64,6 +64,8 @@ TARGET_PAD = st.components.v2.component(
     css=(_ASSETS / "target_pad.css").read_text(),
     js="\n".join((_ASSETS / name).read_text() for name in ("dom.js", "target_pad.js")),
 )
+OWN = "own"
+"""The first page's filter in force (its values times its weight), offered beside the presets."""
 PAINTED = "painted"
 """The learning target painted by hand (the other targets are presets' results)."""
 _MB = 1024 * 1024
@@ -105,6 +107,27 @@ def layer_page(chosen: ChosenImage) -> None:
     layer_of_filters_ui(rgb if chosen.decoded.is_colour else pixels, source)
     pipeline_ui(pixels, source)
     learning_ui(pixels, source)
+
+
+def filter_options() -> list[str]:
+    return [*PRESETS, OWN]
+
+
+def filter_name(key: str) -> str:
+    return "Your filter (from the first page)" if key == OWN else PRESETS[key].name
+
+
+def filter_kernel(key: str) -> np.ndarray:
+    """A preset's filter, or the first page's own values, with the weight folded in."""
+    if key == OWN:
+        own = np.asarray(st.session_state[state.LAST_VALID_KERNEL], dtype=np.float64)
+        return own * float(st.session_state[state.LAST_VALID_WEIGHT])
+    return preset_kernel(key)
+
+
+def filter_id(key: str) -> tuple:
+    """What a cached result depends on: a preset's key, or the own filter's nine values."""
+    return (key,) if key != OWN else (key, *filter_kernel(key).ravel().tolist())
 
 
 def init_layer_state() -> None:
@@ -182,9 +205,7 @@ def _cached(key: tuple, compute):
 def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
     st.subheader("1. Stride, dilation and padding")
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-    choose.selectbox(
-        "Filter", list(PRESETS), format_func=lambda key: PRESETS[key].name, key=state.LAYER_PRESET, width=300
-    )
+    choose.selectbox("Filter", filter_options(), format_func=filter_name, key=state.LAYER_PRESET, width=300)
     choose.segmented_control(
         "Padding", LAYER_PADDINGS, key=state.LAYER_PADDING, required=True, help=_PADDING_HELP
     )
@@ -199,7 +220,7 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         help="How far apart its nine values lie.",
     )
     preset = st.session_state[state.LAYER_PRESET]
-    kernel = preset_kernel(preset)
+    kernel = filter_kernel(preset)
     settings = ConvSettings(
         st.session_state[state.LAYER_PADDING],
         st.session_state[state.LAYER_STRIDE],
@@ -218,7 +239,7 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         f"rows {size_formula(rows, settings)}, columns {size_formula(cols, settings)}, "
         f"so **{rows} x {cols} → {out_rows} x {out_cols}**."
     )
-    key = (*source, preset, settings)
+    key = (*source, *filter_id(preset), settings)
     flipped_settings = ConvSettings(settings.padding, settings.stride, settings.dilation, flip=True)
     cnn = _cached(("correlate", *key), lambda: correlate(pixels, kernel, settings))
     true = _cached(("convolve", *key), lambda: correlate(pixels, kernel, flipped_settings))
@@ -303,8 +324,8 @@ def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     choose.multiselect(
         f"Filters (1 to {MAX_FILTERS})",
-        list(PRESETS),
-        format_func=lambda key: PRESETS[key].name,
+        filter_options(),
+        format_func=filter_name,
         key=state.LAYER_FILTERS,
         max_selections=MAX_FILTERS,
         width=520,
@@ -327,9 +348,9 @@ def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
     )
     channels = 3 if colour else 1
     filters = [
-        LayerFilter.same_on_every_channel(PRESETS[n].name, preset_kernel(n), channels, bias) for n in names
+        LayerFilter.same_on_every_channel(filter_name(n), filter_kernel(n), channels, bias) for n in names
     ]
-    key = ("layer", *source, colour, tuple(names), bias, pooling)
+    key = ("layer", *source, colour, tuple(filter_id(n) for n in names), bias, pooling)
     try:
         layer = _cached(key, lambda: apply_layer(pixels, filters, ConvSettings(), pooling))
     except ValueError as problem:
@@ -407,12 +428,12 @@ def pipeline_ui(pixels: np.ndarray, source: tuple) -> None:
     st.subheader("3. Two layers: conv → ReLU → pool → conv → ReLU → pool")
     choose = st.container(horizontal=True, gap="medium")
     for key, label in ((state.PIPELINE_FIRST, "First filter"), (state.PIPELINE_SECOND, "Second filter")):
-        choose.selectbox(label, list(PRESETS), format_func=lambda k: PRESETS[k].name, key=key, width=300)
+        choose.selectbox(label, filter_options(), format_func=filter_name, key=key, width=300)
     first, second = st.session_state[state.PIPELINE_FIRST], st.session_state[state.PIPELINE_SECOND]
-    key = ("pipeline", *source, first, second)
+    key = ("pipeline", *source, filter_id(first), filter_id(second))
     try:
         pipeline = _cached(
-            key, lambda: two_layer_pipeline(pixels, preset_kernel(first), preset_kernel(second))
+            key, lambda: two_layer_pipeline(pixels, filter_kernel(first), filter_kernel(second))
         )
     except ValueError as problem:
         st.info(str(problem))
@@ -446,8 +467,8 @@ def learning_ui(pixels: np.ndarray, source: tuple) -> None:
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     choose.selectbox(
         "Target",
-        [PAINTED, *PRESETS],
-        format_func=lambda k: "Painted by hand" if k == PAINTED else f"The result of {PRESETS[k].name}",
+        [PAINTED, *filter_options()],
+        format_func=lambda k: "Painted by hand" if k == PAINTED else f"The result of {filter_name(k)}",
         key=state.LEARN_TARGET,
         width=340,
     )
@@ -466,7 +487,7 @@ def learning_ui(pixels: np.ndarray, source: tuple) -> None:
         if target is None:
             return
     else:
-        target, target_id = correlate(inputs, preset_kernel(target_key)), target_key
+        target, target_id = correlate(inputs, filter_kernel(target_key)), filter_id(target_key)
     key = ("learn", *source, target_id, start, rate, steps)
     learning = _cached(
         key, lambda: learn_filter(inputs, target, steps=steps, learning_rate=rate, start=start)
