@@ -11,8 +11,10 @@ from filters.presets import PRESETS
 from filters.walkthrough import VIEW_SLIDE
 from views import state
 
-ONE_FILTER = st.Page("one_filter.py", title="One filter", icon="🔍", default=True)
-A_LAYER = st.Page("layer.py", title="A whole layer", icon="🧱", url_path="layer")
+# No icons: material icons in the navigation are fetched from fonts.gstatic.com, and emoji are
+# empty boxes where the machine has no emoji font (Debian's Chromium without fonts-noto-color-emoji).
+ONE_FILTER = st.Page("one_filter.py", title="One filter", default=True)
+A_LAYER = st.Page("layer.py", title="A whole layer", url_path="layer")
 
 
 def open_on_first_page(preset: str) -> None:

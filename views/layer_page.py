@@ -137,7 +137,7 @@ def init_layer_state() -> None:
         state.LAYER_PADDING: "valid",
         state.LAYER_STRIDE: 1,
         state.LAYER_DILATION: 1,
-        state.LAYER_STEP: 0,
+        state.LAYER_STEP: None,  # None: the strongest window
         state.LAYER_FILTERS: list(DEFAULT_LAYER),
         state.LAYER_BIAS: 0.0,
         state.LAYER_POOL_KIND: "max",
@@ -168,6 +168,12 @@ class Picture:
     shading: Shading
     outlines: tuple[Outline, ...] = ()
     padding_mask: np.ndarray | None = None
+    per_row: int = 1
+    """How many pictures share the page's width: values are written only where they stay readable."""
+
+
+READABLE_CELLS_PER_ROW = 80
+"""Cells across the page's width that still leave room for a value (16 px cells on a 1366 px laptop)."""
 
 
 def signed_shading(values: np.ndarray) -> Shading:
@@ -185,13 +191,14 @@ def show_picture(picture: Picture, caption: str, place=None) -> None:
     """Draw ``picture`` (values written in the cells when the grid is small) with its caption."""
 
     def draw() -> bytes:
-        labels = value_labels(picture.values) if wants_labels(picture.values.shape) else None
+        readable = max(picture.values.shape[:2]) * picture.per_row <= READABLE_CELLS_PER_ROW
+        labels = value_labels(picture.values) if wants_labels(picture.values.shape) and readable else None
         fills = () if picture.padding_mask is None else (Fill(picture.padding_mask, PADDING_FILL),)
         return render_grid(
             picture.values, picture.shading, labels=labels, outlines=picture.outlines, fills=fills
         ).png()
 
-    png = LAYER_PNGS.get_or_compute(picture.key, draw)
+    png = LAYER_PNGS.get_or_compute((*picture.key, picture.per_row), draw)
     (place or st).image(png, caption=caption, width="stretch", output_format="PNG")
 
 
@@ -205,12 +212,29 @@ def _cached(key: tuple, compute):
 def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
     st.subheader("1. Stride, dilation and padding")
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-    choose.selectbox("Filter", filter_options(), format_func=filter_name, key=state.LAYER_PRESET, width=300)
-    choose.segmented_control(
-        "Padding", LAYER_PADDINGS, key=state.LAYER_PADDING, required=True, help=_PADDING_HELP
+    choose.selectbox(
+        "Filter",
+        filter_options(),
+        format_func=filter_name,
+        key=state.LAYER_PRESET,
+        width=300,
+        on_change=_strongest_window,
     )
     choose.segmented_control(
-        "Stride", STRIDES, key=state.LAYER_STRIDE, required=True, help="How far the window jumps."
+        "Padding",
+        LAYER_PADDINGS,
+        key=state.LAYER_PADDING,
+        required=True,
+        help=_PADDING_HELP,
+        on_change=_strongest_window,
+    )
+    choose.segmented_control(
+        "Stride",
+        STRIDES,
+        key=state.LAYER_STRIDE,
+        required=True,
+        help="How far the window jumps.",
+        on_change=_strongest_window,
     )
     choose.segmented_control(
         "Dilation",
@@ -218,6 +242,7 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         key=state.LAYER_DILATION,
         required=True,
         help="How far apart its nine values lie.",
+        on_change=_strongest_window,
     )
     preset = st.session_state[state.LAYER_PRESET]
     kernel = filter_kernel(preset)
@@ -245,14 +270,16 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
     true = _cached(("convolve", *key), lambda: correlate(pixels, kernel, flipped_settings))
     differ = int(np.count_nonzero(cnn != true))
     left, middle, right = st.columns(3)
-    show_picture(Picture(("input", *source), pixels, Shading(0, 255)), f"Input · {cols} x {rows}", left)
     show_picture(
-        Picture(("cnn", *key), cnn, signed_shading(cnn)),
+        Picture(("input", *source), pixels, Shading(0, 255), per_row=3), f"Input · {cols} x {rows}", left
+    )
+    show_picture(
+        Picture(("cnn", *key), cnn, signed_shading(cnn), per_row=3),
         f"What a CNN computes (no flip) · {out_cols} x {out_rows}",
         middle,
     )
     show_picture(
-        Picture(("true", *key), true, signed_shading(true)),
+        Picture(("true", *key), true, signed_shading(true), per_row=3),
         f"True convolution (the filter turned 180°) · {out_cols} x {out_rows}",
         right,
     )
@@ -267,7 +294,8 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
 def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, key: tuple) -> None:
     """Step the window: it jumps by the stride, and its nine cells lie ``dilation`` apart."""
     count = sums.size
-    step = min(int(st.session_state[state.LAYER_STEP]), count - 1)
+    chosen = st.session_state[state.LAYER_STEP]
+    step = strongest_window(sums) if chosen is None else min(int(chosen), count - 1)
     st.session_state[state.LAYER_STEP] = step
     buttons = st.container(horizontal=True, vertical_alignment="center")
     buttons.button("Previous", icon=":material/arrow_back:", on_click=_move_window, args=(-1, count))
@@ -308,6 +336,15 @@ def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, 
             f"Its nine cells lie {settings.dilation} apart."
         )
         st.code(window.sum_text, language=None, wrap_lines=True)
+
+
+def strongest_window(sums: np.ndarray) -> int:
+    """Where the stepper starts: the window with the largest sum in magnitude (the first on ties)."""
+    return int(np.argmax(np.abs(sums)))
+
+
+def _strongest_window() -> None:
+    st.session_state[state.LAYER_STEP] = None  # new settings: start at their strongest window
 
 
 def _move_window(delta: int, count: int) -> None:
@@ -372,13 +409,17 @@ def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
         for index, (column, feature) in enumerate(zip(columns, layer.maps[first : first + 4], strict=False)):
             number = first + index
             show_picture(
-                Picture((*key, "map", number), feature.activated, positive_shading(feature.activated)),
+                Picture(
+                    (*key, "map", number), feature.activated, positive_shading(feature.activated), per_row=4
+                ),
                 f"{number + 1}. {feature.name} · {_shape_text(feature.activated.shape)}",
                 column,
             )
             if feature.pooled.size:
                 show_picture(
-                    Picture((*key, "pooled", number), feature.pooled, positive_shading(feature.pooled)),
+                    Picture(
+                        (*key, "pooled", number), feature.pooled, positive_shading(feature.pooled), per_row=4
+                    ),
                     f"pooled · {_shape_text(feature.pooled.shape)}",
                     column,
                 )
@@ -397,12 +438,12 @@ def _channels_of_first_filter(layer, key: tuple) -> None:
     for channel, (column, name) in enumerate(zip(columns, ("Red", "Green", "Blue"), strict=False)):
         part = feature.channel_sums[channel]
         show_picture(
-            Picture((*key, "channel", channel), part, signed_shading(part)),
+            Picture((*key, "channel", channel), part, signed_shading(part), per_row=4),
             f"{name} channel's sum · {_shape_text(part.shape)}",
             column,
         )
     show_picture(
-        Picture((*key, "total"), feature.sums, signed_shading(feature.sums)),
+        Picture((*key, "total"), feature.sums, signed_shading(feature.sums), per_row=4),
         f"= red + green + blue + bias ({format_value(feature.bias)})",
         columns[3],
     )
@@ -444,7 +485,9 @@ def pipeline_ui(pixels: np.ndarray, source: tuple) -> None:
     ):
         shading = Shading(0, 255) if index == 0 else positive_shading(stage.values)
         show_picture(
-            Picture((*key, index), stage.values, shading), f"{stage.name} · {stage.size_text}", column
+            Picture((*key, index), stage.values, shading, per_row=len(pipeline.stages)),
+            f"{stage.name} · {stage.size_text}",
+            column,
         )
     if all(wants_labels(stage.values.shape) for stage in pipeline.stages[1:]):
         with st.expander("The values of the last stages as tables"):
