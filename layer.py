@@ -1,7 +1,7 @@
 """The second page, "A whole layer" (served by page.py's navigation at /layer).
 
 Stride, dilation and padding, a layer of filters, two layers in a row, and a filter learnt by
-gradient descent, on the image chosen on either page. Its sections are in views/layer_page.py.
+gradient descent, on the image the first page shows (chosen there). Its sections are in views/layer_page.py.
 """
 
 import streamlit as st

@@ -1,4 +1,4 @@
-"""The second page, "A whole layer": what comes after one filter, on the image chosen on either page.
+"""The second page, "A whole layer": what comes after one filter, on the image the first page shows.
 
 Four sections, each drawing numbers the core computed (``filters.layer``, ``filters.learn``):
 stride, dilation and padding with the true convolution beside the CNN's; a layer of up to eight
@@ -20,7 +20,6 @@ import pandas as pd
 import streamlit as st
 from matplotlib.figure import Figure
 
-from filters.cache import BoundedCache
 from filters.drawing import PADDING_FILL, Fill, Outline, Shading, render_grid, value_labels, wants_labels
 from filters.images import fit_within, to_grayscale
 from filters.layer import (
@@ -57,6 +56,7 @@ from filters.pooling import LAYER_POOL_KINDS
 from filters.presets import PRESETS
 from views import state
 from views.image_source import ChosenImage
+from views.loading import LAYER_PNGS, LAYER_RESULTS
 
 _ASSETS = Path(__file__).resolve().parent / "components"
 TARGET_PAD = st.components.v2.component(
@@ -68,11 +68,6 @@ OWN = "own"
 """The first page's filter in force (its values times its weight), offered beside the presets."""
 PAINTED = "painted"
 """The learning target painted by hand (the other targets are presets' results)."""
-_MB = 1024 * 1024
-LAYER_RESULTS = BoundedCache(max_bytes=256 * _MB, max_entries=32)
-"""Layers, pipelines, single-filter results and learning runs, by recipe."""
-LAYER_PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=256)
-"""Their drawn grids, by recipe and picture."""
 LAYER_MAX_SIDE = 512
 """The longest side this page works on: eight filters on three channels of a 12 MP photo would
 hold gigabytes; 512 px is the first page's default working size."""

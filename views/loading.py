@@ -1,4 +1,4 @@
-"""The server's caches: decoded images, results, drawn grids, hover data, shared by every session.
+"""The server's caches: decoded images, results, drawn grids, hover data, the second page's results.
 
 Each cache is keyed by a small recipe (``filters.recipe``): a bundled sample's
 catalogue key or an upload's full SHA-256 digest, plus the settings. Keys never
@@ -32,7 +32,12 @@ PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=384)
 EXPLORER_PAYLOADS = BoundedCache(max_bytes=64 * _MB, max_entries=256)
 """Every pixel's walkthrough for the hover grid, by recipe and colour channel (at most about 0.6 MB each)."""
 
-CACHES = (DECODED, RESULTS, PICTURES, PNGS, EXPLORER_PAYLOADS)
+LAYER_RESULTS = BoundedCache(max_bytes=256 * _MB, max_entries=32)
+"""The second page's layers, pipelines, single-filter results and learning runs, by recipe."""
+LAYER_PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=256)
+"""The second page's drawn grids and loss curves, by recipe and picture."""
+
+CACHES = (DECODED, RESULTS, PICTURES, PNGS, EXPLORER_PAYLOADS, LAYER_RESULTS, LAYER_PNGS)
 
 _LOG = logging.getLogger(__name__)
 BUG_MESSAGE = (
