@@ -134,3 +134,10 @@ def test_the_first_pages_own_filter_can_be_used_on_the_second():
         window_step(FASHION, kernel, ConvSettings(), 40, sums).sum_text
     ]
     assert at.selectbox(key=state.LAYER_PRESET).value == "own"
+
+
+def test_a_forged_bias_is_put_back_within_bounds_and_the_layer_still_drawn():
+    for forged in (float("nan"), 1e300):
+        at = layer_page(**{state.LAYER_BIAS: forged})
+        assert -10_000 <= at.session_state[state.LAYER_BIAS] <= 10_000
+        assert "**4 feature maps, 26 x 26 x 4**" in markdown_with(at, "feature maps")

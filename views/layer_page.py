@@ -71,6 +71,9 @@ PAINTED = "painted"
 LAYER_MAX_SIDE = 512
 """The longest side this page works on: eight filters on three channels of a 12 MP photo would
 hold gigabytes; 512 px is the first page's default working size."""
+MAX_BIAS = 10_000.0
+"""Far beyond any sum an 8-bit image gives a preset (Scharr's largest is 255 x 32 = 8160). Streamlit's
+number box puts a value outside these bounds (a forged one, NaN too) back inside them."""
 STEPPER_SIDE = 13
 """Cells of the padded input drawn around the window in the stepper."""
 DEFAULT_LAYER = ("vertical_edges", "horizontal_edges", "outline", "sharpen")
@@ -363,7 +366,13 @@ def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
         width=520,
     )
     choose.number_input(
-        "Bias", key=state.LAYER_BIAS, step=10.0, width=120, help="Added to every filter's sum."
+        "Bias",
+        key=state.LAYER_BIAS,
+        min_value=-MAX_BIAS,
+        max_value=MAX_BIAS,
+        step=10.0,
+        width=120,
+        help="Added to every filter's sum.",
     )
     choose.segmented_control("Pooling", LAYER_POOL_KINDS, key=state.LAYER_POOL_KIND, required=True)
     choose.segmented_control("Window", (2, 3), key=state.LAYER_POOL_SIZE, required=True, format_func=_square)
