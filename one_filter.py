@@ -14,6 +14,7 @@ from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE,
 from views import state
 from views.edges import edges_ui
 from views.explorer import convolution_explorer_ui
+from views.exports import take_away_ui
 from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
 from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
@@ -72,7 +73,8 @@ def main() -> None:
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
     with results_section:
-        results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector))
+        results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector), pixel)
+        take_away_ui(chosen, recipe, result, pixel, options.label_channel)
     with stage:
         if not projector:
             st.subheader("3. Step by step")

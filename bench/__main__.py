@@ -1,6 +1,6 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,instant,memory,layer,class`` to run some sections;
+Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,class`` to run some sections;
 ``--class N`` runs only the class benchmark with N students at once (and 1 and 10).
 """
 
@@ -37,7 +37,9 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", default="core,drawing,app,browser,instant,memory,layer", help="comma-separated sections"
+        "--only",
+        default="core,drawing,app,browser,instant,memory,layer,exports",
+        help="comma-separated sections",
     )
     parser.add_argument("--class", dest="students", type=int, help="the class benchmark with N students")
     options = parser.parse_args()
@@ -51,6 +53,7 @@ def main() -> None:
         "instant": "### In the browser: hover, filter changes, steppers (python -m bench --only instant)",
         "memory": "### Server memory, many and big photos (raw protocol client, python -m bench.memory)",
         "layer": "### A whole layer: eight filters, two layers, learning (python -m bench --only layer)",
+        "exports": "### Exports: animations, handout (python -m bench --only exports)",
         "class": "### A class at once (raw protocol clients, python -m bench --class 30)",
     }
     print(parts[0], flush=True)

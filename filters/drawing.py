@@ -36,6 +36,10 @@ HIGHLIGHT: RGB = (255, 176, 0)
 """Amber outline for the filter window and the chosen pixel: visible on gray and on the colour scale."""
 CHOSEN: RGB = (0, 190, 255)
 """Cyan outline for the value pooling keeps: distinct from amber for colour-blind viewers too."""
+HIGHLIGHT_LINE = "solid"
+"""How amber outlines are drawn: "solid" or "dashed" (as CSS ``border-style``, the explorer's too)."""
+CHOSEN_LINE = "dashed"
+"""Cyan outlines are dashed: the two kinds differ in shape too, not in colour alone."""
 GRID_LINE: RGB = (128, 128, 128)
 PADDING_FILL: RGB = (214, 228, 255)
 """Pale blue for zero-padding cells, so they never pass for real black pixels."""
@@ -43,7 +47,8 @@ NOT_YET_FILL: RGB = (235, 235, 235)
 """Light grey for output cells a stepper has not reached yet."""
 
 # Diverging scale for signed sums: blue below zero, mid-grey at zero, orange above.
-# Blue and orange stay distinct for the common colour-vision deficiencies.
+# Blue and orange stay distinct for the common colour-vision deficiencies: tests/test_colour_vision.py
+# measures these and the outline colours for deuteranopia, protanopia and tritanopia.
 _NEGATIVE: RGB = (33, 102, 172)
 _ZERO: RGB = (128, 128, 128)
 _POSITIVE: RGB = (230, 97, 1)
@@ -93,6 +98,11 @@ class Outline:
     rows: int = 1
     cols: int = 1
     colour: RGB = HIGHLIGHT
+
+    @property
+    def line(self) -> str:
+        """How the frame is drawn: ``CHOSEN`` outlines dashed, the others solid."""
+        return CHOSEN_LINE if self.colour == CHOSEN else HIGHLIGHT_LINE
 
 
 @dataclass(frozen=True, eq=False)
@@ -343,7 +353,7 @@ def _label_mask(text: str, font_px: int) -> np.ndarray:
 
 
 def _render_label(text: str, font_px: int) -> np.ndarray:
-    font = _font(font_px)
+    font = label_font(font_px)
     left, top, right, bottom = font.getbbox(text)
     canvas = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(canvas).text((-left, -top), text, fill=255, font=font)
@@ -353,7 +363,8 @@ def _render_label(text: str, font_px: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _font(font_px: int) -> ImageFont.FreeTypeFont:
+def label_font(font_px: int) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans at ``font_px`` pixels: the one font of every grid, animation and label."""
     return ImageFont.truetype(str(_FONT_PATH), font_px)
 
 
@@ -388,10 +399,11 @@ def _write_labels(image: np.ndarray, colours: np.ndarray, labels: np.ndarray, ce
 
 
 def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
-    """A thick coloured frame with a thin black inner line, visible on any background.
+    """A thick coloured frame, solid or dashed, with a thin black inner line: visible on any background.
 
     On a big photo a pixel or a 3x3 window is only a few picture pixels wide: the
-    frame then grows around it to a size that can be seen.
+    frame then grows around it to a size that can be seen. A dashed frame leaves the
+    cells showing in its gaps; its black inner line stays whole.
     """
     height, width = image.shape[:2]
     smallest = max(12, max(height, width) // 50)
@@ -400,15 +412,34 @@ def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
     top, left = max(0, min(top, height - 1)), max(0, min(left, width - 1))
     bottom, right = max(top + 1, min(bottom, height)), max(left + 1, min(right, width))
     thickness = max(2, round(max(cell_px, 1) / 10), max(height, width) // 300)
-    for inset, colour, band in ((0, outline.colour, thickness), (thickness, (0, 0, 0), 1)):
-        t, left_edge = top + inset, left + inset
-        b, right_edge = bottom - inset, right - inset
-        if b - t <= 0 or right_edge - left_edge <= 0:
-            continue
-        image[t : t + band, left_edge:right_edge] = colour
-        image[max(t, b - band) : b, left_edge:right_edge] = colour
-        image[t:b, left_edge : left_edge + band] = colour
-        image[t:b, max(left_edge, right_edge - band) : right_edge] = colour
+    frame = image[top:bottom, left:right]
+    rows, cols = frame.shape[:2]
+    dashed = outline.line == "dashed"
+    across = _dashes(cols, thickness) if dashed else slice(None)
+    down = _dashes(rows, thickness) if dashed else slice(None)
+    frame[:thickness, across] = outline.colour
+    frame[max(0, rows - thickness) :, across] = outline.colour
+    frame[down, :thickness] = outline.colour
+    frame[down, max(0, cols - thickness) :] = outline.colour
+    inner = frame[thickness : rows - thickness, thickness : cols - thickness]
+    if inner.size:
+        inner[[0, -1], :] = 0
+        inner[:, [0, -1]] = 0
+
+
+def _dashes(length: int, thickness: int) -> np.ndarray:
+    """Which of ``length`` pixels along an edge a dashed line covers (bool, shape (length,)).
+
+    Dashes are about three line widths long with gaps of about two, spread evenly so
+    that a dash ends at each corner and every gap is at least one line width.
+    """
+    dash, gap = 3 * thickness, 2 * thickness
+    count = max(2, round((length + gap) / (dash + gap)))
+    dash = max(1, min(dash, (length - (count - 1) * thickness) // count))
+    covered = np.zeros(length, dtype=bool)
+    for start in np.rint(np.linspace(0, length - dash, count)).astype(int):
+        covered[max(0, start) : start + dash] = True
+    return covered
 
 
 def _span(first: int, count: int, cell_px: float, smallest: int) -> tuple[int, int]:
@@ -428,7 +459,7 @@ def colour_legend(shading: Shading, width: int = 600, height: int = 56) -> np.nd
     canvas = Image.new("RGB", (width, height), (255, 255, 255))
     canvas.paste(Image.fromarray(bar), (0, 0))
     draw = ImageDraw.Draw(canvas)
-    font = _font(max(10, height // 4))
+    font = label_font(max(10, height // 4))
     ticks = [(0, shading.low, "la"), (width - 1, shading.high, "ra")]
     if shading.diverging:
         ticks.append((width // 2, 0.0, "ma"))

@@ -26,7 +26,9 @@ import numpy as np
 
 from filters.drawing import (
     CHOSEN,
+    CHOSEN_LINE,
     HIGHLIGHT,
+    HIGHLIGHT_LINE,
     NOT_YET_FILL,
     PADDING_FILL,
     PIXEL_SHADING,
@@ -119,7 +121,9 @@ def _hex(colour: tuple[int, int, int]) -> str:
 
 _STYLE = {
     "highlight": _hex(HIGHLIGHT),
+    "highlightLine": HIGHLIGHT_LINE,
     "chosen": _hex(CHOSEN),
+    "chosenLine": CHOSEN_LINE,
     "paddingFill": _hex(PADDING_FILL),
     "notYetFill": _hex(NOT_YET_FILL),
 }

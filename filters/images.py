@@ -369,3 +369,16 @@ def _megapixels(pixels: int) -> str:
 def _rounded_up(value: float) -> float:
     """Round up to one decimal, so a value just over a limit never shows as equal."""
     return math.ceil(value * 10) / 10
+
+
+def drawing_png(ink: np.ndarray, levels: int) -> bytes:
+    """A hand drawing as a gray PNG file: ``ink`` holds levels 0..levels-1 per cell, 0 black and the
+    highest white, as an MNIST digit. The app decodes this file like an upload, so a drawing meets
+    the same decoding and limits."""
+    ink = np.asarray(ink)
+    if ink.ndim != 2 or ink.size == 0 or ink.min() < 0 or ink.max() >= levels:
+        raise ValueError(f"ink must be a 2-D grid of levels 0..{levels - 1}")
+    pixels = np.rint(ink * (255 / (levels - 1))).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ draw) with the core's own computation.
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import numpy as np
@@ -15,6 +16,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from filters import PRESETS, apply_filter, format_values
+from filters.describe import results_alts
 from filters.images import decode_image, to_grayscale
 from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
@@ -82,8 +84,13 @@ def test_first_load_shows_a_fashion_item_filtered_and_pooled(app):
         "Max pooled 2 x 2 · 13 x 13",
     ]
     assert "28 x 28 → 26 x 26 → 13 x 13" in app.markdown[1].value
-    clickable = [element for element in app.get("component_instance") if element.key == state.PICK]
-    assert len(clickable) == 1
+    (clickable,) = [element for element in app.get("bidi_component") if element.key == state.PICK]
+    result = apply_filter(sample_pixels(), PRESETS["vertical_edges"].values)
+    assert json.loads(clickable.proto.json)["alt"] == results_alts(result, result.strongest)[1]
+    assert [image.proto.imgs[0].alt for image in app.image[:2]] == [
+        results_alts(result, result.strongest)[0],
+        results_alts(result, result.strongest)[2],
+    ]
 
 
 def test_values_on_screen_are_the_values_the_core_computed(app):

@@ -229,13 +229,6 @@ def test_a_lost_step_view_is_put_back_with_a_notice_once():
     assert not at.exception and not at.warning
 
 
-def test_a_forged_click_is_ignored():
-    at = fresh_visitor()
-    at.session_state[state.PICK] = {"x": "left", "y": None, "width": 0, "height": 0, "unix_time": 1}
-    at.run()
-    assert not at.exception
-
-
 # ---- Server settings --------------------------------------------------------------------------------
 
 

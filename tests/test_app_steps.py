@@ -87,23 +87,6 @@ def test_arrows_stop_at_the_border(app):
     assert inspected(app)[:2] == (0, 25)
 
 
-def test_a_click_on_the_filtered_image_selects_the_pixel_under_it(app):
-    geometry = app.session_state[state.PICK_GEOMETRY]
-    shown = 400  # the browser shows the 26 x 26 grid 400 px wide
-    cell = shown / 26
-    app.session_state[state.PICK] = {
-        "x": 9.5 * cell,
-        "y": 3.5 * cell,
-        "width": shown,
-        "height": shown * geometry.height / geometry.width,
-        "unix_time": 1,
-    }
-    app.run()
-    row, col, value = inspected(app)
-    assert (row, col) == (3, 9)
-    assert value == filtered_table(app)[3][9]
-
-
 def test_same_padding_border_pixel_shows_the_zero_padding(app):
     app.radio(key=state.PADDING).set_value("same").run()
     app.number_input(key=state.INSPECT_ROW).set_value(0).run()

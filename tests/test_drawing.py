@@ -1,6 +1,7 @@
 """Drawn grids: the numbers written in the cells are the numbers computed, crisp and readable."""
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from filters import format_values
 from filters.drawing import (
+    CHOSEN,
     GRID_LINE,
     HIGHLIGHT,
     LABEL_LIMIT,
@@ -15,10 +17,10 @@ from filters.drawing import (
     PIXEL_SHADING,
     Outline,
     Shading,
-    _font,
     _font_px,
     cell_size,
     colour_legend,
+    label_font,
     label_inks,
     render_grid,
     shade,
@@ -63,7 +65,7 @@ def test_the_text_drawn_in_a_cell_is_its_value():
     labels = format_values(values)
     cell = 48
     picture = render_grid(values, Shading(0, 1009), labels=labels, cell_px=cell)
-    font = _font(_font_px(cell, max(len(text) for text in labels.ravel())))
+    font = label_font(_font_px(cell, max(len(text) for text in labels.ravel())))
     inks = label_inks(shade(values, Shading(0, 1009)))
     for (row, col), text in np.ndenumerate(labels):
         drawn = _cell(picture.image, row, col, cell)[1:, 1:]  # skip the grid lines
@@ -125,6 +127,85 @@ def test_outline_marks_the_window():
     assert image[50, 50].tolist() == [255, 255, 255]  # inside untouched
     assert image[5, 5].tolist() == [255, 255, 255]  # outside untouched
     assert image[0, 5].tolist() == list(GRID_LINE)
+
+
+def _dashes_along(edge: np.ndarray, colour: tuple[int, int, int]) -> list[int]:
+    """Lengths of the runs of ``colour`` along a line of pixels (N, 3)."""
+    drawn = np.all(edge == colour, axis=-1).astype(int)
+    starts = np.flatnonzero(np.diff(np.r_[0, drawn]) == 1)
+    ends = np.flatnonzero(np.diff(np.r_[drawn, 0]) == -1)
+    return (ends - starts + 1).tolist()
+
+
+def _edges(image: np.ndarray, top: int, left: int, bottom: int, right: int) -> dict[str, np.ndarray]:
+    """The outermost pixels of the frame from (top, left) to (bottom, right), both inclusive."""
+    return {
+        "top": image[top, left : right + 1],
+        "bottom": image[bottom, left : right + 1],
+        "left": image[top : bottom + 1, left],
+        "right": image[top : bottom + 1, right],
+    }
+
+
+def test_the_value_pooling_keeps_is_outlined_dashed_the_rest_solid():
+    assert Outline(0, 0).line == "solid"
+    assert Outline(0, 0, 3, 3, colour=HIGHLIGHT).line == "solid"
+    assert Outline(0, 0, colour=CHOSEN).line == "dashed"
+
+
+def test_a_solid_outline_has_no_gaps_along_its_edges():
+    values = np.full((6, 6), 128.0)
+    image = render_grid(values, cell_px=36, outlines=(Outline(1, 1, 3, 3),)).image
+    for side, edge in _edges(image, 36, 36, 143, 143).items():
+        assert _dashes_along(edge, HIGHLIGHT) == [108], side
+    thickness = 4  # a tenth of the 36 px cell
+    inner = _edges(image, 36 + thickness, 36 + thickness, 143 - thickness, 143 - thickness)
+    assert all(np.all(edge == 0) for edge in inner.values())  # the black inner line
+
+
+def test_a_dashed_outline_has_gaps_along_every_edge_and_its_corners_drawn():
+    values = np.full((6, 6), 128.0)
+    image = render_grid(values, cell_px=36, outlines=(Outline(1, 1, 3, 3, colour=CHOSEN),)).image
+    for side, edge in _edges(image, 36, 36, 143, 143).items():
+        dashes = _dashes_along(edge, CHOSEN)
+        assert len(dashes) >= 3, side
+        assert np.all(edge[0] == CHOSEN) and np.all(edge[-1] == CHOSEN), f"{side}: corners drawn"
+        gaps = edge[~np.all(edge == CHOSEN, axis=-1)]
+        assert len(gaps) >= 108 // 4, side  # a good share of the edge shows the cells beneath
+        assert np.all((gaps == 128) | (gaps == GRID_LINE)), side
+    thickness = 4
+    inner = _edges(image, 36 + thickness, 36 + thickness, 143 - thickness, 143 - thickness)
+    assert all(np.all(edge == 0) for edge in inner.values())  # the black inner line stays whole
+
+
+def test_a_dashed_outline_of_one_cell_still_shows_gaps():
+    image = render_grid(np.full((4, 4), 255.0), cell_px=36, outlines=(Outline(2, 1, colour=CHOSEN),)).image
+    for side, edge in _edges(image, 72, 36, 107, 71).items():
+        assert len(_dashes_along(edge, CHOSEN)) == 2, side  # one dash from each corner, a gap between
+
+
+@pytest.mark.parametrize(
+    ("shape", "cell_px", "outline", "frame"),
+    [
+        ((6, 6), 36, Outline(1, 2, 3, 3), (36, 72, 143, 179)),
+        ((6, 6), 36, Outline(5, 5), (180, 180, 215, 215)),  # in the corner of the grid
+        ((12, 12), 20, Outline(0, 0, 12, 12), (0, 0, 239, 239)),  # the whole grid
+        # Cells of 2 px: the 6 px window grows around its centre (23, 23) to 16 px (1/50 of 800 px).
+        ((300, 400), None, Outline(10, 10, 3, 3), (15, 15, 30, 30)),
+        # Reduced to 0.7 px a cell: 28 px (1/50 of 1400 px) around pixel (70, 140) of the picture.
+        ((2000, 1500), None, Outline(100, 200), (56, 126, 83, 153)),
+    ],
+)
+@pytest.mark.parametrize("colour", [HIGHLIGHT, CHOSEN])
+def test_solid_and_dashed_outlines_frame_the_same_cells(shape, cell_px, outline, frame, colour):
+    values = np.random.default_rng(0).uniform(0, 255, shape)
+    plain = render_grid(values, cell_px=cell_px).image
+    outlined = render_grid(values, cell_px=cell_px, outlines=(replace(outline, colour=colour),)).image
+    changed = np.argwhere(np.any(outlined != plain, axis=-1))
+    top, left, bottom, right = frame
+    assert [*changed.min(axis=0), *changed.max(axis=0)] == [top, left, bottom, right]
+    for side, edge in _edges(outlined, top, left, bottom, right).items():
+        assert _dashes_along(edge, colour), f"{side} edge drawn"
 
 
 def test_big_images_are_reduced_for_the_screen_and_small_ones_enlarged():

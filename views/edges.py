@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from filters.describe import filtered_words, grid_words
 from filters.drawing import PIXEL_SHADING, output_shading
 from filters.presets import PRESETS
 from views.image_source import ChosenImage
@@ -36,11 +37,18 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
                 result.mapped,
                 output_shading(result.mapping),
                 (),
+                alt=filtered_words(result, preset.name),
                 channel_values=result.mapped_channels,
             )
         )
     original = Panel(
-        ("original", recipe.image), "Original", result.image.shape, lambda: result.image, PIXEL_SHADING, ()
+        ("original", recipe.image),
+        "Original",
+        result.image.shape,
+        lambda: result.image,
+        PIXEL_SHADING,
+        (),
+        alt=grid_words(f"Original image, {chosen.title}", result.image),
     )
     reveal_ui("edges", height_px=380)
     st.caption(
@@ -51,4 +59,4 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
     row = st.container(horizontal=True, gap="small", wrap=False, key="edges_view")
     for panel in (original, *panels):
         with row.container():
-            draw_panel(panel, options)
+            draw_panel(panel, options, chosen.title, section="edges")

@@ -1,4 +1,5 @@
-"""Block "Image", at the top of the page: pick a bundled sample or upload a photo; returns the image to show.
+"""Block "Image", at the top of the page: pick a bundled sample, upload a photo, draw one or take one
+with the webcam; returns the image to show.
 
 It sits in the main column, not the sidebar, so that a phone shows it first.
 
@@ -7,20 +8,33 @@ decodes shows it, and a refused upload leaves the previous image on screen
 with a message naming the file. Removing the upload (its x) goes back to the
 sample shown before it, with a button to show the upload again. Uploads are
 told apart by their content digest, never by their file name.
+
+A drawing (white ink on a black 28 x 28 or 64 x 64 grid, as an MNIST item) becomes a PNG file and a
+webcam snapshot is a JPEG file: both are then taken exactly as an upload is, through the same
+decoding and limits, kept in this session's memory only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from filters.images import ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS_TEXT, MAX_UPLOAD_MB, DecodedImage
+from filters.cells import levels_to_text
+from filters.images import (
+    ACCEPTED_EXTENSIONS,
+    ACCEPTED_FORMATS_TEXT,
+    MAX_UPLOAD_MB,
+    DecodedImage,
+    drawing_png,
+)
 from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, find_sample, list_samples
 from views import state
 from views.loading import decode_sample, decode_upload
+from views.paint_pad import INK_LEVELS, PAINT_PAD, painted_levels
 from views.reconnect import lost_upload_notice, upload_was_lost
 from views.text import plain
 
@@ -77,11 +91,39 @@ def _take_upload() -> None:
         if not st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
             _show_previous_sample()
         return
-    data, source = uploaded.getvalue(), _upload_source(uploaded)
-    if isinstance(decode_upload(data, source, uploaded.name, state.max_side()), str):
-        return  # the message is shown by image_source_ui while the file stays in the uploader
-    st.session_state[state.LAST_GOOD_UPLOAD] = (uploaded.name, source, data)
+    _take_file(uploaded.name, uploaded.getvalue(), _upload_source(uploaded))
+
+
+def _take_file(name: str, data: bytes, source: str) -> None:
+    """Show a file (uploaded, drawn or snapped) if it decodes; a refusal is shown by image_source_ui."""
+    if isinstance(decode_upload(data, source, name, state.max_side()), str):
+        return
+    st.session_state[state.LAST_GOOD_UPLOAD] = (name, source, data)
     _show_upload()
+
+
+DRAWING_NAME = "your drawing"
+SNAPSHOT_NAME = "your webcam photo"
+FILE_NAMES = {DRAWING_NAME: "your-drawing.png", SNAPSHOT_NAME: "your-webcam-photo.jpg"}
+"""The names a drawing and a snapshot are saved under (an upload keeps its own)."""
+
+
+def _take_drawing() -> None:
+    """Each finished stroke shows the drawing as it now is (a blank one after Clear)."""
+    side = st.session_state[state.DRAW_SIZE]
+    data = drawing_png(painted_levels(state.DRAW_PAD, side, side, INK_LEVELS), INK_LEVELS)
+    _take_file(DRAWING_NAME, data, upload_source(data))
+
+
+def _take_snapshot() -> None:
+    """A new webcam photo is shown; clearing it goes back to the sample, as removing an upload does."""
+    snapshot = st.session_state.get(state.CAMERA)
+    if snapshot is None:
+        if st.session_state[state.SHOWN_IMAGE][1] == SNAPSHOT_NAME:
+            _show_previous_sample()
+        return
+    data = snapshot.getvalue()
+    _take_file(SNAPSHOT_NAME, data, upload_source(data))
 
 
 def _show_upload() -> None:
@@ -156,7 +198,15 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         # open (the server restarted) has no callbacks. Take it before the pickers are drawn.
         st.session_state[state.TAKE_UPLOAD] = True
         st.rerun()
+    pick.segmented_control(
+        "Or make one",
+        state.IMAGE_MAKERS,
+        key=state.IMAGE_MAKER,
+        help="Draw an image on a 28 x 28 or 64 x 64 grid, or take a photo with your webcam. "
+        "Like an upload, it stays in this browser session's memory: never saved or sent anywhere.",
+    )
     with block:
+        image_maker_ui()
         lost_upload_notice()
         chosen = decode_shown()
         if uploaded is not None:
@@ -174,6 +224,49 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
     return chosen
 
 
+def image_maker_ui() -> None:
+    """The drawing grid or the webcam, when asked for (the webcam asks the browser's permission only then)."""
+    maker = st.session_state[state.IMAGE_MAKER]
+    if maker == state.DRAW:
+        st.segmented_control(
+            "Grid",
+            state.DRAW_SIDES,
+            key=state.DRAW_SIZE,
+            required=True,
+            format_func=lambda side: f"{side} x {side}",
+        )
+        side = st.session_state[state.DRAW_SIZE]
+        PAINT_PAD(
+            key=state.DRAW_PAD,
+            data={
+                "key": f"draw/{side}",
+                "mode": "ink",
+                "label": "Drawing grid",
+                "levels": INK_LEVELS,
+                "rows": side,
+                "cols": side,
+                "cell": 10 if side == 28 else 5,
+                "painted": levels_to_text(painted_levels(state.DRAW_PAD, side, side, INK_LEVELS)),
+            },
+            on_painted_change=_take_drawing,
+        )
+        st.caption("White ink on black, like an MNIST digit: each stroke is filtered when you let go.")
+    elif maker == state.WEBCAM:
+        snapshot = st.camera_input(
+            "Take a photo",
+            key=state.CAMERA,
+            on_change=_take_snapshot,
+            resolution="480p",
+            help="The photo stays in this browser session's memory: it is never saved or sent anywhere.",
+        )
+        if snapshot is not None:
+            refusal = decode_upload(
+                snapshot.getvalue(), upload_source(snapshot.getvalue()), SNAPSHOT_NAME, state.max_side()
+            )
+            if isinstance(refusal, str):
+                st.error(plain(refusal), icon=":material/error:")
+
+
 def decode_shown() -> ChosenImage:
     """Decode the image in ``SHOWN_IMAGE``; an upload refused at a new working size falls back to a sample."""
     source = st.session_state[state.SHOWN_IMAGE][0]
@@ -189,6 +282,16 @@ def decode_shown() -> ChosenImage:
         source = st.session_state[state.SHOWN_IMAGE][0]
     sample = find_sample(source.removeprefix(SAMPLE_PREFIX)) or find_sample(DEFAULT_SAMPLE)
     return ChosenImage(sample_source(sample.key), sample.title, decode_sample(sample.key, state.max_side()))
+
+
+def image_file(chosen: ChosenImage) -> tuple[str, Callable[[], bytes]]:
+    """The file the shown image was decoded from: its name, and a function returning its bytes
+    (read only when asked for: a download of the exact file the exported code reads)."""
+    if chosen.source.startswith(SAMPLE_PREFIX):
+        sample = find_sample(chosen.source.removeprefix(SAMPLE_PREFIX))
+        return sample.path.name, sample.path.read_bytes
+    name, _, data = st.session_state[state.LAST_GOOD_UPLOAD]
+    return FILE_NAMES.get(name, name), lambda: data
 
 
 def size_text(decoded: DecodedImage) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from filters.describe import rows_words
 from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Shading, render_grid, to_png, value_labels
 from filters.pipeline import FilterResult
 from filters.walkthrough import PixelWalkthrough, channel_note, walk_pixel
@@ -36,8 +37,8 @@ def arithmetic_markdown(walk: PixelWalkthrough) -> str:
     )
 
 
-def window_grids(walk: PixelWalkthrough) -> list[tuple[str, np.ndarray]]:
-    """The three small grids of the walkthrough: input window, filter, products."""
+def window_grids(walk: PixelWalkthrough) -> list[tuple[str, np.ndarray, str]]:
+    """The three small grids of the walkthrough (input window, filter, products): title, picture, alt."""
     explanation = walk.explanation
     kernel_extent = max(float(np.abs(explanation.kernel).max()), 1e-9)
     product_extent = max(float(np.abs(explanation.products).max()), 1e-9)
@@ -58,6 +59,7 @@ def window_grids(walk: PixelWalkthrough) -> list[tuple[str, np.ndarray]]:
             render_grid(
                 values, shading, labels=value_labels(values), cell_px=SMALL_CELL_PX, fills=fills
             ).image,
+            f"{title}: {rows_words(values)}",
         )
         for title, (values, shading, fills) in zip(titles, grids, strict=True)
     ]
@@ -82,8 +84,10 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
             f"#### Output pixel (row {row}, column {col}){channel_note(result, options.label_channel)} = "
             f"**{walk.final_text}**"
         )
-        for column, (title, picture) in zip(st.columns(3), window_grids(walk), strict=True):
-            column.image(to_png(picture), caption=title, width=3 * SMALL_CELL_PX, output_format="PNG")
+        for column, (title, picture, alt) in zip(st.columns(3), window_grids(walk), strict=True):
+            column.image(
+                to_png(picture), caption=title, width=3 * SMALL_CELL_PX, output_format="PNG", alt=alt
+            )
         st.markdown(arithmetic_markdown(walk))
         st.caption(
             f"The same value, {walk.final_text}, is written in the filtered grid "

@@ -13,13 +13,14 @@ import base64
 import hashlib
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 from matplotlib.figure import Figure
 
+from filters.cells import levels_to_text
+from filters.describe import grid_words
 from filters.drawing import PADDING_FILL, Fill, Outline, Shading, render_grid, value_labels, wants_labels
 from filters.images import fit_within, to_grayscale
 from filters.layer import (
@@ -55,15 +56,11 @@ from filters.numbers import format_value, format_values
 from filters.pooling import LAYER_POOL_KINDS
 from filters.presets import PRESETS
 from views import state
+from views.exports import grid_download
 from views.image_source import ChosenImage
 from views.loading import LAYER_PNGS, LAYER_RESULTS
+from views.paint_pad import PAINT_PAD, TARGET_LEVELS, painted_levels
 
-_ASSETS = Path(__file__).resolve().parent / "components"
-TARGET_PAD = st.components.v2.component(
-    "learn_target_pad",
-    css=(_ASSETS / "target_pad.css").read_text(),
-    js="\n".join((_ASSETS / name).read_text() for name in ("dom.js", "target_pad.js")),
-)
 OWN = "own"
 """The first page's filter in force (its values times its weight), offered beside the presets."""
 PAINTED = "painted"
@@ -186,7 +183,8 @@ def positive_shading(values: np.ndarray) -> Shading:
 
 
 def show_picture(picture: Picture, caption: str, place=None) -> None:
-    """Draw ``picture`` (values written in the cells when the grid is small) with its caption."""
+    """Draw ``picture`` (values written in the cells when the grid is small) with its caption, its
+    alt text and its print download."""
 
     def draw() -> bytes:
         readable = max(picture.values.shape[:2]) * picture.per_row <= READABLE_CELLS_PER_ROW
@@ -197,7 +195,22 @@ def show_picture(picture: Picture, caption: str, place=None) -> None:
         ).png()
 
     png = LAYER_PNGS.get_or_compute((*picture.key, picture.per_row), draw)
-    (place or st).image(png, caption=caption, width="stretch", output_format="PNG")
+    with place or st.container():
+        st.image(
+            png,
+            caption=caption,
+            width="stretch",
+            output_format="PNG",
+            alt=grid_words(caption, picture.values),
+        )
+        grid_download(
+            caption,
+            key=hashlib.sha256(repr((picture.key, caption)).encode()).hexdigest()[:16],
+            values=lambda: picture.values,
+            shading=picture.shading,
+            outlines=picture.outlines,
+            fills=() if picture.padding_mask is None else (Fill(picture.padding_mask, PADDING_FILL),),
+        )
 
 
 def _cached(key: tuple, compute):
@@ -546,12 +559,16 @@ def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | 
     """The painter, and the target it gives (None until something is painted) with its digest."""
     target_shape = (pixels.shape[0] - 2, pixels.shape[1] - 2)
     rows, cols = paint_grid_shape(target_shape)
-    cells = _painted_cells(rows * cols)
+    painted = painted_levels(state.TARGET_PAD, rows, cols, TARGET_LEVELS).astype(bool)
+    cells = levels_to_text(painted.astype(np.uint8))
     background = _cached(("paint background", *source), lambda: target_background_png(pixels, (rows, cols)))
-    TARGET_PAD(
+    PAINT_PAD(
         key=state.TARGET_PAD,
         data={
             "key": f"{source}/{rows}x{cols}",
+            "mode": "target",
+            "label": "Target to paint",
+            "levels": TARGET_LEVELS,
             "rows": rows,
             "cols": cols,
             "cell": max(4, min(24, 480 // max(rows, cols))),
@@ -559,14 +576,13 @@ def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | 
             "painted": cells,
         },
     )
-    if "1" not in cells:
+    if not painted.any():
         st.info(
             "Paint where the filter's output should be bright (press and drag on the image), for "
             "example along the edges you want it to find; the learning starts when you let go.",
             icon=":material/brush:",
         )
         return None, ""
-    painted = np.array([cell == "1" for cell in cells]).reshape(rows, cols)
     st.caption(
         f"Target: the {rows} x {cols} painting"
         + (
@@ -577,15 +593,6 @@ def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | 
         + ": 1 where painted, 0 elsewhere."
     )
     return painted_target(painted, target_shape), hashlib.sha256(cells.encode()).hexdigest()
-
-
-def _painted_cells(count: int) -> str:
-    """The painted cells the browser sent ("0"/"1" per cell), or none painted if it sent anything else."""
-    sent = st.session_state.get(state.TARGET_PAD, {}).get("painted")
-    cells = sent.get("cells") if isinstance(sent, dict) else None
-    if isinstance(cells, str) and len(cells) == count and set(cells) <= {"0", "1"}:
-        return cells
-    return "0" * count
 
 
 PLAY_EVERY_S = 0.4
@@ -635,7 +642,12 @@ def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
     figure, kernels = st.columns([1.4, 1], vertical_alignment="top")
     png = LAYER_PNGS.get_or_compute((*key, "loss", shown), lambda: _loss_png(learning, shown))
     figure.image(
-        png, caption="The loss after every step (log scale); the dot is the step shown", width="stretch"
+        png,
+        caption="The loss after every step (log scale); the dot is the step shown",
+        width="stretch",
+        alt=f"Loss curve on a log scale over {learning.steps} steps, from {learning.losses[0]:.6g} at step 0 "
+        f"to {learning.losses[-1]:.6g} at step {learning.steps}; the dot marks step {shown}, loss "
+        f"{learning.losses[shown]:.6g}.",
     )
     with kernels:
         st.markdown(f"**The filter at step {shown}**")

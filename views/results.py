@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 from filters.convolution import ImageTooSmall, check_fits
+from filters.describe import legend_words, mapping_in_text, results_alts
 from filters.drawing import (
     PIXEL_SHADING,
     Geometry,
@@ -29,15 +29,15 @@ from filters.drawing import (
     wants_labels,
     with_outlines,
 )
-from filters.mapping import MAPPINGS
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe, ImageRecipe
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
-from views import state
+from views.exports import grid_download
 from views.image_source import ChosenImage, size_text
 from views.kernel_editor import KernelChoice
 from views.loading import PICTURES, PNGS, filter_result
 from views.options import Options
+from views.pick_image import pick_image
 from views.text import plain
 
 
@@ -51,6 +51,7 @@ class Panel:
     values: Callable[[], np.ndarray]
     shading: Shading
     outlines: tuple[Outline, ...]
+    alt: str = ""
     clickable: bool = False
     channel_values: Callable[[], list[Callable[[], np.ndarray]]] | None = None
 
@@ -77,19 +78,6 @@ class DrawnGrid:
     geometry: Geometry
 
 
-class EncodedPng:
-    """Pre-encoded PNG bytes for ``streamlit_image_coordinates``, which calls ``source.save(buffer, ...)``.
-
-    Handing it bytes we already cached saves encoding the picture again on every rerun.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def save(self, buffer, **_options) -> None:
-        buffer.write(self.data)
-
-
 def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     """The panel drawn as PNG: the grid once per recipe, its outlines once per place."""
     picture_key = (panel.key, labelled, label_channel)
@@ -105,11 +93,6 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
         (picture_key, panel.outlines), lambda: with_outlines(picture, panel.outlines).png()
     )
     return DrawnGrid(png, picture.geometry)
-
-
-def mapping_in_text(label: str) -> str:
-    """A mapping's label inside a sentence: "clip to 0..255", but "ReLU" keeps its capitals."""
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def recipe_for(
@@ -137,11 +120,17 @@ def compute_result(chosen: ChosenImage, recipe: FilterRecipe) -> FilterResult | 
 
 
 def results_ui(
-    chosen: ChosenImage, recipe: FilterRecipe, result: FilterResult, options: Options, marks: Marks
+    chosen: ChosenImage,
+    recipe: FilterRecipe,
+    result: FilterResult,
+    options: Options,
+    marks: Marks,
+    pixel: tuple[int, int],
 ) -> None:
     """Draw the three grids with their sizes, the colour legend and the values as tables."""
     st.subheader("2. Filter, then pool")
     shading = output_shading(result.mapping)
+    original_alt, filtered_alt, pooled_alt = results_alts(result, pixel, options.label_channel)
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
         Panel(
@@ -151,14 +140,16 @@ def results_ui(
             lambda: result.image,
             PIXEL_SHADING,
             marks.original,
+            alt=original_alt,
         ),
         Panel(
             ("filtered", recipe),
-            f"Filtered ({mapping_in_text(MAPPINGS[result.mapping.key].label)})",
+            f"Filtered ({mapping_in_text(result.mapping.key)})",
             result.raw.shape,
             result.mapped,
             shading,
             marks.filtered,
+            alt=filtered_alt,
             clickable=True,
             channel_values=result.mapped_channels,
         ),
@@ -169,6 +160,7 @@ def results_ui(
             lambda: result.pooled,
             shading,
             marks.pooled,
+            alt=pooled_alt,
         ),
     ]
     st.markdown(size_story(result))
@@ -176,13 +168,13 @@ def results_ui(
         st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
     if options.stacked:
         for panel in panels:
-            draw_panel(panel, options, relative_to=result.image.shape[1])
+            draw_panel(panel, options, chosen.title, relative_to=result.image.shape[1])
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")
         for index, (column, panel) in enumerate(zip(st.columns(widths, gap="small"), panels, strict=True)):
             with column.container(key=f"result_panel_{index}"):
-                draw_panel(panel, options)
+                draw_panel(panel, options, chosen.title)
     if result.mapping.diverging:
         st.image(
             to_png(colour_legend(shading)),
@@ -190,6 +182,7 @@ def results_ui(
             + (" (each colour channel: 0 is 128)" if result.is_colour else ""),
             width=600,
             output_format="PNG",
+            alt=legend_words(result.mapping),
         )
     _value_tables(panels, options)
 
@@ -205,7 +198,11 @@ def narrow_screen_widths(widths: list[int]) -> str:
     return f"@media (max-width: 640px) {{ {rules} }}"
 
 
-def draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -> None:
+def draw_panel(
+    panel: Panel, options: Options, image_title: str, section: str = "results", relative_to: int | None = None
+) -> None:
+    """Draw one grid with its caption, alt text and print download (``section`` keeps the download's
+    key apart from the same grid's in another section)."""
     rows, cols = panel.shape[:2]
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
@@ -217,18 +214,21 @@ def draw_panel(panel: Panel, options: Options, relative_to: int | None = None) -
         # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
         place, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
     caption = f"{panel.title} · {panel.size_text}"
-    if not panel.clickable:
-        place.image(drawn.png, caption=caption, width="stretch", output_format="PNG")
-        return
-    st.session_state[state.PICK_GEOMETRY] = drawn.geometry
     with place:
-        streamlit_image_coordinates(
-            EncodedPng(drawn.png),
-            key=state.PICK,
-            width="stretch",
-            cursor="crosshair",
+        if panel.clickable:
+            pick_image(drawn.png, drawn.geometry, panel.alt)
+            st.caption(f"{caption} · click a pixel to see its sum")
+        else:
+            st.image(drawn.png, caption=caption, width="stretch", output_format="PNG", alt=panel.alt)
+        grid_download(
+            f"{image_title} {panel.title} {panel.size_text}",
+            values=panel.values,
+            shading=panel.shading,
+            key=f"{section}_{panel.title}",
+            label=f"{panel.title.split(' (')[0]} as PNG",
+            outlines=panel.outlines,
+            label_channel=options.label_channel,
         )
-        st.caption(f"{caption} · click a pixel to see its sum")
 
 
 def _value_tables(panels: list[Panel], options: Options) -> None:

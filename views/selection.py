@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from filters.drawing import cell_at
 from filters.pipeline import FilterResult
 from views import state
 
@@ -17,7 +16,6 @@ from views import state
 def selected_pixel(result: FilterResult) -> tuple[int, int]:
     """The output pixel in force: reset to the strongest response when the image changes."""
     rows, cols = result.output_shape
-    _take_new_click()
     first_row, first_col = result.strongest
     state.reset_when_changed(
         state.INSPECT_CONTEXT,
@@ -35,24 +33,6 @@ def selected_pixel(result: FilterResult) -> tuple[int, int]:
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = row, col
     st.session_state[state.PIXEL] = (row, col)
     return row, col
-
-
-def _take_new_click() -> None:
-    """Select the pixel under a new click on the filtered image (each click is taken once)."""
-    click = st.session_state.get(state.PICK)
-    geometry = st.session_state.get(state.PICK_GEOMETRY)
-    if not isinstance(click, dict) or geometry is None:
-        return
-    if click.get("unix_time") == st.session_state.get(state.LAST_CLICK):
-        return
-    st.session_state[state.LAST_CLICK] = click.get("unix_time")
-    try:
-        x, y, width, height = (float(click[name]) for name in ("x", "y", "width", "height"))
-    except (KeyError, TypeError, ValueError):
-        return  # not a click the picture could have sent
-    cell = cell_at(geometry, x, y, width, height)
-    if cell is not None:
-        st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = cell
 
 
 def move_pixel(d_row: int, d_col: int) -> None:

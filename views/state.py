@@ -33,6 +33,10 @@ TAKE_UPLOAD = "take_upload"  # an upload arrived without its on_change: take it 
 UPLOAD_LOST = "upload_lost"  # a page open before a server restart had shown an upload: say so once
 PREVIOUS_SAMPLE = "previous_sample"  # the sample's source shown before an upload, to go back to
 LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, source, bytes) of the last upload that decoded
+IMAGE_MAKER = "image_maker"  # None, or the way of making an image shown: "Draw" or "Webcam"
+DRAW_SIZE = "draw_size"  # the drawing grid's side: 28 or 64 cells
+DRAW_PAD = "draw_pad"  # the drawing (its "painted" state: one digit 0-f of ink per cell)
+CAMERA = "camera"  # st.camera_input's photo
 SHOWN_IMAGE = "shown_image"  # (source, title): the recipe source and the name the page shows
 WORKING_SIZE = "working_size"
 COLOUR = "colour"
@@ -65,7 +69,6 @@ EXPLORER = "explorer"  # the in-browser explorer (its "pinned" trigger)
 FILTER_PAD = "filter_pad"  # the in-browser filter pad (its "edit" state: values committed)
 PICK_GEOMETRY = "pick_geometry"  # how that picture was drawn, to map clicks to pixels
 SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to say so once
-LAST_CLICK = "last_click"  # time stamp of the last click taken, so each click counts once
 POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
 STEP = "step"  # the stepper's step, reported by the explorer when it rests, for the link
 PROJECTOR = "projector"  # projector mode: big numbers, the step-by-step view first
@@ -109,6 +112,10 @@ LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED = "Side by side", "One below the other"
 FULL_SIZE = "Full size"
 WORKING_SIZES: tuple[int | str, ...] = (128, 256, 512, 1024, 2048, FULL_SIZE)
 POOL_SOURCES = ("image", "lecture")
+DRAW, WEBCAM = "Draw", "Webcam"
+IMAGE_MAKERS = (DRAW, WEBCAM)
+DRAW_SIDES = (28, 64)
+"""A Fashion-MNIST or MNIST item's 28 x 28, or a finer 64 x 64."""
 
 
 def reset_when_changed(context_key: str, context: object, first_values: dict[str, object]) -> None:
@@ -188,6 +195,8 @@ def first_values() -> dict[str, object]:
         LAYOUT: LAYOUT_SIDE_BY_SIDE,
         WRITE_VALUES: True,
         STEP_VIEW: VIEW_INSPECT,
+        IMAGE_MAKER: None,
+        DRAW_SIZE: DRAW_SIDES[0],
         POOL_SOURCE: "image",
         STEP: 0,
         PROJECTOR: False,
@@ -211,6 +220,8 @@ def _choices() -> dict[str, Collection[object]]:
         LAYOUT: (LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED),
         WRITE_VALUES: (True, False),
         STEP_VIEW: STEP_VIEWS,
+        IMAGE_MAKER: (*IMAGE_MAKERS, None),
+        DRAW_SIZE: DRAW_SIDES,
         POOL_SOURCE: POOL_SOURCES,
         PROJECTOR: (True, False),
     }

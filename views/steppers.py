@@ -12,9 +12,10 @@ import streamlit as st
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe
 from filters.stepping import whole
-from filters.walkthrough import convolution_region, pooling_region
+from filters.walkthrough import VIEW_POOL, VIEW_SLIDE, convolution_region, pooling_region
 from views import state
 from views.explorer import convolution_explorer_ui, lecture_pooling_ui, pooling_explorer_ui
+from views.exports import animation_downloads_ui
 from views.options import Options
 
 _ZOOM_NOTE = (
@@ -31,6 +32,7 @@ def convolution_stepper_ui(
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     convolution_explorer_ui(recipe, result, options.label_channel, region, "slide", pixel)
+    animation_downloads_ui(VIEW_SLIDE, result, region, options.label_channel)
 
 
 def _use_lecture_example(use: bool) -> None:
@@ -69,3 +71,4 @@ def pooling_stepper_ui(
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     pooling_explorer_ui(recipe, result, options.label_channel, region)
+    animation_downloads_ui(VIEW_POOL, result, region, options.label_channel)

@@ -18,8 +18,8 @@ from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.walkthrough import walk_pixel
 
-PICKER = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'
-"""The clickable filtered image (a Streamlit component in its own frame)."""
+PICKER = "img.pick-image"
+"""The clickable filtered image (views/pick_image.py)."""
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
@@ -32,7 +32,7 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
 
 def click_cell(page: Page, row: int, col: int, grid_rows: int, grid_cols: int) -> None:
     """Click the middle of cell (row, col) of the clickable filtered grid, wherever the page put it."""
-    image = page.frame_locator(PICKER).locator("#image")
+    image = page.locator(PICKER)
     expect(image).to_be_visible()
     box = image.bounding_box()
     cell_width, cell_height = box["width"] / grid_cols, box["height"] / grid_rows
@@ -62,9 +62,10 @@ def watch_foreign_requests(page: Page, base_url: str) -> None:
 
 
 @contextmanager
-def app_session(browser, base_url: str, path: str = "") -> Iterator[Page]:
-    """A fresh browser session on the app's first view (``base_url + path``), closed afterwards."""
-    context = browser.new_context(viewport=VIEWPORT)
+def app_session(browser, base_url: str, path: str = "", **context_options) -> Iterator[Page]:
+    """A fresh browser session on the app's first view (``base_url + path``), closed afterwards;
+    ``context_options`` go to Playwright's ``new_context`` (``color_scheme="dark"``, ...)."""
+    context = browser.new_context(**{"viewport": VIEWPORT, **context_options})
     try:
         page = context.new_page()
         watch_foreign_requests(page, base_url)

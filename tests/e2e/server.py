@@ -27,6 +27,8 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",  # the machine's closed network refuses Chromium's own requests
     "--disable-component-update",
     "--disable-sync",
+    "--use-fake-device-for-media-stream",  # a test pattern as the webcam (st.camera_input's tests)
+    "--use-fake-ui-for-media-stream",  # and the permission to use it granted without a prompt
 ]
 
 

@@ -142,8 +142,8 @@ ALREADY_MAPPED = {
     "unknown step view": [("step_view", ["unknown"])],
     "working size '0'": [("working_size", ["0"])],
     "working size '0 px'": [("working_size", ["0 px"])],
-    "click with strings": [("pick_output", STRING_CLICK)],
-    "click that is a list": [("pick_output", {"x": [1, 2], "y": None, "width": {}, "height": 0})],
+    "click with strings": [("pick_output", {"click": STRING_CLICK})],
+    "click that is a list": [("pick_output", {"click": {"x": [1, 2], "y": None, "width": {}, "height": 0}})],
 }
 
 

@@ -99,7 +99,7 @@ def test_a_painted_target_is_learnt_and_the_filter_shown_is_the_cores(browser, a
         page.keyboard.press("Enter")
         wait_for_app(page)
         expect(page.get_by_text("Paint where the filter's output should be bright")).to_be_visible()
-        canvas = page.locator("canvas.tp-canvas")
+        canvas = page.locator("canvas.pp-canvas")
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
         x = box["x"] + box["width"] * 0.6  # a vertical stroke down the boot's right part

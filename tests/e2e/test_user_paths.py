@@ -14,10 +14,12 @@ import pytest
 from playwright.sync_api import expect
 
 from filters import MAPPINGS, PRESETS, format_value, format_weight
+from filters.describe import mapping_in_text
 from filters.images import decode_image
 from filters.samples import list_samples
 from filters.stepping import strongest_pixel
 from tests.e2e.helpers import (
+    PICKER,
     choose_option,
     choose_preset,
     click_radio,
@@ -33,7 +35,6 @@ from tests.e2e.helpers import (
     type_into,
     wait_for_app,
 )
-from views.results import mapping_in_text
 
 BOOT = sample_pixels()  # the first view's image: Ankle boot 1, 28 x 28
 SAMPLES = {sample.title: sample for group in list_samples().values() for sample in group}
@@ -165,7 +166,7 @@ def test_each_output_mapping_gives_the_cores_value(same_padding_page, mapping):
     page = same_padding_page
     label = MAPPINGS[mapping].label
     choose_option(page, "Output mapping", label)
-    filtered_caption = re.compile(rf"^Filtered \({re.escape(mapping_in_text(label))}\) · 28 x 28")
+    filtered_caption = re.compile(rf"^Filtered \({re.escape(mapping_in_text(mapping))}\) · 28 x 28")
     expect(page.get_by_text(filtered_caption)).to_be_visible()
     expect(sidebar(page).get_by_text(MAPPINGS[mapping].description)).to_be_visible()
     expect_inspector_shows(page, core_result(BOOT, padding="same", mapping=mapping))
@@ -181,7 +182,7 @@ def test_layout_one_below_the_other_stacks_the_grids_at_one_scale(same_padding_p
     click_radio(page, "One below the other")
     grids = [
         page.locator('[data-testid="stImage"]').filter(has_text="Original · 28 x 28").locator("img"),
-        page.locator('iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'),
+        page.locator(PICKER),
         page.locator('[data-testid="stImage"]').filter(has_text="pooled 2 x 2 · 14 x 14").locator("img"),
     ]
     original, filtered, pooled = (grid.bounding_box() for grid in grids)

@@ -74,6 +74,15 @@ const projectorFont = (cellPx) =>
   window.innerWidth < 700 ? 20 : Math.max(PROJECTOR_FONT_PX, Math.min(cellPx * 0.34, 34));
 const projectorWidth = (cellPx, fontPx, longest) => Math.max(cellPx, Math.ceil(longest * 0.62 * fontPx + 12));
 
+function outlineStyle(root, style) {
+  // The outline colours and line styles of the pictures (filters/drawing.py) as CSS variables:
+  // the filter window and the chosen pixel solid amber, the value pooling keeps dashed cyan.
+  root.style.setProperty("--ex-highlight", style.highlight);
+  root.style.setProperty("--ex-highlight-line", style.highlightLine);
+  root.style.setProperty("--ex-chosen", style.chosen);
+  root.style.setProperty("--ex-chosen-line", style.chosenLine);
+}
+
 function outline(gridParts, top, left, rows, cols, className) {
   // An absolutely placed box over cells (top, left) .. (top + rows - 1, left + cols - 1).
   let box = gridParts.box.querySelector(`.${className}`);
@@ -455,6 +464,7 @@ function build(root, model, view, width) {
   const state = root.state || { speed: 2 };
   clearTimeout(state.restTimer);
   root.state = state;
+  outlineStyle(root, model.header.style);
   Object.assign(state, { model, view, root, playing: false, shown: 0, done: 0, started: false });
   const convolution = model.header.kind === "convolution";
   state.show = convolution ? showConvolution : showPooling;

@@ -1,0 +1,45 @@
+"""Grids for print: 300 dpi PNGs whose cells carry the screen's values, and safe file names."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from filters.drawing import PIXEL_SHADING, Outline, render_grid, value_labels
+from filters.prints import PRINT_CELL_PX, PRINT_DPI, PRINT_SIDE_PX, file_stem, print_grid, print_png
+
+
+def _decoded(png: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image
+
+
+def test_a_small_grid_prints_its_values_in_big_cells_at_300_dpi():
+    values = np.arange(28 * 28).reshape(28, 28) % 256
+    picture = print_grid(values, PIXEL_SHADING, outlines=(Outline(3, 4, 3, 3),))
+    image = _decoded(print_png(picture))
+    assert image.size == (28 * PRINT_CELL_PX, 28 * PRINT_CELL_PX)
+    assert round(image.info["dpi"][0]) == PRINT_DPI
+    np.testing.assert_array_equal(picture.labels, value_labels(values))
+    same = render_grid(values, PIXEL_SHADING, labels=value_labels(values), cell_px=PRINT_CELL_PX)
+    assert np.array_equal(np.asarray(image)[: 3 * PRINT_CELL_PX, :], same.image[: 3 * PRINT_CELL_PX, :])
+
+
+def test_a_photo_prints_one_block_of_pixels_per_value_within_the_side():
+    photo = np.random.default_rng(1).integers(0, 256, (300, 200))
+    image = _decoded(print_png(print_grid(photo, PIXEL_SHADING)))
+    cell = PRINT_SIDE_PX // 300
+    assert image.size == (200 * cell, 300 * cell)
+    assert np.asarray(image)[cell * 7 + 1, cell * 5 + 1, 0] == photo[7, 5]
+    huge = np.zeros((6000, 10))
+    assert _decoded(print_png(print_grid(huge, PIXEL_SHADING))).size[1] == PRINT_SIDE_PX
+
+
+def test_file_names_keep_only_letters_and_digits():
+    assert (
+        file_stem("Ankle boot 1 Filtered (clip to 0..255) 26 x 26")
+        == "ankle-boot-1-filtered-clip-to-0-255-26-x-26"
+    )
+    assert file_stem("../../etc/passwd", "<b>") == "etc-passwd_b"
+    assert file_stem("...") == "grid"

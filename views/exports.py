@@ -1,0 +1,126 @@
+"""Downloads: any grid as a PNG for print, the steppers as animations, a handout, and the code.
+
+Every file is made only when its button is pressed (Streamlit's deferred download: ``data`` is a
+function), so the page's runs never pay for exports nobody asked for, and pressing a button
+does not rerun the page (``on_click="ignore"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from filters.animation import MIME_TYPES as ANIMATION_TYPES
+from filters.animation import convolution_animation, pooling_animation
+from filters.code_export import keras_code, numpy_code, pytorch_code
+from filters.drawing import Fill, Outline, Shading
+from filters.handout import MIME_TYPES, handout
+from filters.pipeline import FilterResult
+from filters.prints import file_stem, print_grid, print_png
+from filters.recipe import FilterRecipe
+from filters.stepping import Region
+from filters.walkthrough import VIEW_SLIDE
+from views.image_source import ChosenImage, image_file
+
+
+def grid_download(
+    title: str,
+    values: Callable[[], np.ndarray],
+    shading: Shading,
+    *,
+    outlines: tuple[Outline, ...] = (),
+    fills: tuple[Fill, ...] = (),
+    label_channel: int = 0,
+    key: str | None = None,
+    label: str = "PNG for print",
+) -> None:
+    """A small "PNG" button under a grid: the grid at 300 dpi with its values written, as on screen.
+
+    ``key`` tells apart grids of the same title (by default the file name is the key)."""
+    name = file_stem(title) + ".png"
+    st.download_button(
+        label,
+        lambda: print_png(
+            print_grid(values(), shading, label_channel=label_channel, outlines=outlines, fills=fills)
+        ),
+        file_name=name,
+        mime="image/png",
+        key=f"download_{key or name}",
+        on_click="ignore",
+        type="tertiary",
+        icon=":material/download:",
+        help=f"{title}: a PNG at 300 dpi for slides and worksheets, values written in the cells "
+        "where the grid is small enough to read them.",
+    )
+
+
+def take_away_ui(
+    chosen: ChosenImage, recipe: FilterRecipe, result: FilterResult, pixel: tuple[int, int], channel: int
+) -> None:
+    """A worksheet of this view (PDF or PNG), the image file, and the code that reproduces it."""
+    with st.expander("Take it with you: a worksheet and the code", icon=":material/download:"):
+        stem = file_stem(chosen.title)
+        file_name, file_bytes = image_file(chosen)
+        row = st.container(horizontal=True, vertical_alignment="center")
+        for kind in ("pdf", "png"):
+            row.download_button(
+                f"Worksheet ({kind.upper()})",
+                lambda kind=kind: handout(result, chosen.title, pixel, channel, kind).data,
+                file_name=f"{stem}_worksheet.{kind}",
+                mime=MIME_TYPES[kind],
+                key=f"handout_{kind}",
+                on_click="ignore",
+                icon=":material/description:",
+                help="One A4 page: the image, the filter, the filtered and pooled grids with their sizes, "
+                f"the pinned pixel (row {pixel[0]}, column {pixel[1]}) worked out, a pixel to do by hand.",
+            )
+        row.download_button(
+            f"The image file ({file_name})",
+            file_bytes,
+            file_name=file_name,
+            key="image_file",
+            on_click="ignore",
+            icon=":material/image:",
+            help="The file the page decoded: the NumPy code below reads it.",
+        )
+        code = numpy_code(recipe, file_name)
+        numpy_tab, torch_tab, keras_tab = st.tabs(["NumPy + SciPy", "PyTorch", "Keras"])
+        numpy_tab.caption(
+            f"Reproduces this page's numbers exactly: put it next to {file_name} and run it "
+            "(it defines image, filtered and pooled)."
+        )
+        numpy_tab.code(code, language="python")
+        numpy_tab.download_button(
+            "Download the script",
+            code,
+            file_name=f"{stem}_filter.py",
+            mime="text/x-python",
+            key="numpy_script",
+            on_click="ignore",
+            icon=":material/code:",
+        )
+        torch_tab.caption("The same layer in PyTorch (float32: equal up to rounding).")
+        torch_tab.code(pytorch_code(recipe), language="python")
+        keras_tab.caption("The same layer in Keras (float32: equal up to rounding).")
+        keras_tab.code(keras_code(recipe), language="python")
+
+
+def animation_downloads_ui(view: str, result: FilterResult, region: Region, channel: int) -> None:
+    """GIF and WebP of the stepper ``view`` over ``region``: one frame per step, each with its sum."""
+    animate = convolution_animation if view == VIEW_SLIDE else pooling_animation
+    steps = region.count if view == VIEW_SLIDE else (region.rows // 2) * (region.cols // 2)
+    row = st.container(horizontal=True, vertical_alignment="center")
+    for kind in ANIMATION_TYPES:
+        row.download_button(
+            f"Animation ({kind.upper()})",
+            lambda kind=kind: animate(result, region, channel, kind).data,
+            file_name=f"{file_stem(view)}.{kind}",
+            mime=ANIMATION_TYPES[kind],
+            key=f"animation_{kind}",
+            on_click="ignore",
+            icon=":material/animated_images:",
+            help=f"Every step of this stepper, {steps:,} frames (a few seconds to make), for slides and "
+            "worksheets: each frame shows the window, the grid filling in and the step's sum.",
+        )
