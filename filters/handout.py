@@ -146,7 +146,8 @@ class _Page:
     def text(self, top: float, words: str, *, x: float = _MARGIN, **style) -> None:
         """Write ``words`` with their first line's top ``top`` inches below the page's top edge."""
         style = {"size": 10, "va": "top", "wrap": True} | style
-        self.figure.text(x / _PAGE_WIDTH, 1 - top / _PAGE_HEIGHT, words, **style)
+        # No mathtext: a file name such as "a $\\frac{ b.png" is text, not a formula to parse.
+        self.figure.text(x / _PAGE_WIDTH, 1 - top / _PAGE_HEIGHT, words, parse_math=False, **style)
 
     def picture(self, left: float, top: float, width: float, height: float, image: np.ndarray) -> None:
         """Show a drawn grid in the box (inches), as large as fits, centred."""

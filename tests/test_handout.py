@@ -139,3 +139,9 @@ def test_a_long_sum_is_broken_after_a_plus_and_reads_as_the_cores():
     (shown,) = [text.get_text() for text in figure.texts if text.get_text().replace("\n", " ") == sum_line]
     assert "\n" in shown
     assert all(line.endswith(" +") for line in shown.split("\n")[:-1])
+
+
+def test_a_title_with_dollar_signs_is_written_as_typed_not_as_a_formula(boot):
+    title = r"a $\frac{ b_1$.png"  # Matplotlib's mathtext would fail to parse it
+    assert handout(boot, title, (4, 14), fmt="pdf").data.startswith(b"%PDF")
+    assert title in figure_texts(handout_figure(boot, title, (4, 14)))

@@ -23,6 +23,7 @@ from filters.recipe import FilterRecipe
 from filters.stepping import Region
 from filters.walkthrough import VIEW_SLIDE
 from views.image_source import ChosenImage, image_file
+from views.text import plain
 
 
 def grid_download(
@@ -51,7 +52,7 @@ def grid_download(
         on_click="ignore",
         type="tertiary",
         icon=":material/download:",
-        help=f"{title}: a PNG at 300 dpi for slides and worksheets, values written in the cells "
+        help=f"{plain(title)}: a PNG at 300 dpi for slides and worksheets, values written in the cells "
         "where the grid is small enough to read them.",
     )
 
@@ -77,7 +78,7 @@ def take_away_ui(
                 f"the pinned pixel (row {pixel[0]}, column {pixel[1]}) worked out, a pixel to do by hand.",
             )
         row.download_button(
-            f"The image file ({file_name})",
+            f"The image file ({plain(file_name)})",
             file_bytes,
             file_name=file_name,
             key="image_file",
@@ -88,7 +89,7 @@ def take_away_ui(
         code = numpy_code(recipe, file_name)
         numpy_tab, torch_tab, keras_tab = st.tabs(["NumPy + SciPy", "PyTorch", "Keras"])
         numpy_tab.caption(
-            f"Reproduces this page's numbers exactly: put it next to {file_name} and run it "
+            f"Reproduces this page's numbers exactly: put it next to {plain(file_name)} and run it "
             "(it defines image, filtered and pooled)."
         )
         numpy_tab.code(code, language="python")

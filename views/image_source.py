@@ -104,6 +104,7 @@ def _take_file(name: str, data: bytes, source: str) -> None:
 
 DRAWING_NAME = "your drawing"
 SNAPSHOT_NAME = "your webcam photo"
+MAKER_LABELS = {state.DRAW: "Draw one", state.WEBCAM: "Webcam photo"}
 FILE_NAMES = {DRAWING_NAME: "your-drawing.png", SNAPSHOT_NAME: "your-webcam-photo.jpg"}
 """The names a drawing and a snapshot are saved under (an upload keeps its own)."""
 
@@ -202,6 +203,8 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         "Or make one",
         state.IMAGE_MAKERS,
         key=state.IMAGE_MAKER,
+        format_func=MAKER_LABELS.__getitem__,
+        label_visibility="collapsed",
         help="Draw an image on a 28 x 28 or 64 x 64 grid, or take a photo with your webcam. "
         "Like an upload, it stays in this browser session's memory: never saved or sent anywhere.",
     )

@@ -61,7 +61,7 @@ def test_every_text_is_legible_on_both_themes(browser, app_server, theme, reques
             "values as tables": lambda: click_text(page, "The values as tables"),
             "slide the filter": lambda: click_text(page, "Slide the filter"),
             "pool step by step": lambda: click_text(page, "Pool step by step"),
-            "drawing grid": lambda: click_text(page, "Draw"),
+            "drawing grid": lambda: click_text(page, "Draw one"),
             "signed sums and their legend": lambda: choose_option(page, "Output mapping", "Raw signed sums"),
         }
         for view, open_it in views.items():
@@ -128,7 +128,7 @@ def test_the_keyboard_reaches_every_control_and_each_has_a_name(page):
         "Share this view",
         "Sample",
         "Upload",
-        "Draw",
+        "Draw one",
         "Preset",
         "Weight",
         *(f"Filter row {row}, column {col}" for row in (1, 2, 3) for col in (1, 2, 3)),
@@ -146,7 +146,7 @@ def test_the_keyboard_reaches_every_control_and_each_has_a_name(page):
 
 
 def test_a_drawing_made_with_the_keyboard_is_the_image_filtered(page):
-    click_text(page, "Draw")
+    click_text(page, "Draw one")
     pad = page.get_by_role("application", name="Drawing grid")
     pad.focus()
     for key in ("ArrowUp", "ArrowUp", "ArrowLeft"):

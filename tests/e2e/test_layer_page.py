@@ -59,7 +59,7 @@ def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browse
 
 def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, request):
     with app_session(browser, app_server.url, "/layer") as page:
-        page.get_by_role("button", name="Step 0").click()
+        page.get_by_role("button", name="Step 0", exact=True).click()
         wait_for_app(page)
         expect(page.get_by_text(re.compile(r"^Step 0 of 200"))).to_be_visible()
         page.get_by_role("button", name="Play").click()

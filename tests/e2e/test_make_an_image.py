@@ -35,7 +35,7 @@ def stroke(page, pad, points: list[tuple[float, float]]) -> None:
 
 @pytest.mark.parametrize("side", [28, 64])
 def test_a_drawing_is_filtered_as_the_core_filters_its_pixels(page, side):
-    image_block(page).get_by_text("Draw", exact=True).click()
+    image_block(page).get_by_text("Draw one", exact=True).click()
     wait_for_app(page)
     if side == 64:
         page.get_by_text("64 x 64", exact=True).click()
@@ -55,7 +55,7 @@ def test_a_drawing_is_filtered_as_the_core_filters_its_pixels(page, side):
 
 
 def test_a_webcam_snapshot_is_filtered_as_the_core_filters_the_photo_sent(page):
-    image_block(page).get_by_text("Webcam", exact=True).click()
+    image_block(page).get_by_text("Webcam photo", exact=True).click()
     wait_for_app(page)
     take = page.get_by_role("button", name="Take Photo")
     expect(take).to_be_enabled(timeout=20_000)
