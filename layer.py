@@ -11,6 +11,7 @@ from views.image_source import decode_shown, size_text
 from views.layer_page import init_layer_state, layer_page
 from views.reconnect import connection_watch_ui
 from views.safely import run_safely
+from views.text import plain
 
 PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
 
@@ -32,7 +33,7 @@ def shown_image_ui():
     """The image the first page shows (chosen there: one image picker, one place to change it)."""
     chosen = decode_shown()
     bar = st.container(horizontal=True, vertical_alignment="center")
-    bar.markdown(f"On **{chosen.title}**, {size_text(chosen.decoded)}.")
+    bar.markdown(f"On **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
     bar.page_link("one_filter.py", label="Choose another image on the first page", icon=":material/image:")
     return chosen
 

@@ -74,7 +74,7 @@ def main() -> None:
     view = st.session_state[state.STEP_VIEW]
     with results_section:
         results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector), pixel)
-        take_away_ui(chosen, recipe, result, pixel, options.label_channel)
+        take_away_ui(chosen, recipe, pixel, options.label_channel)
     with stage:
         if not projector:
             st.subheader("3. Step by step")

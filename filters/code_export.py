@@ -47,7 +47,7 @@ def _settings(recipe: FilterRecipe) -> str:
     pixels = "a colour image (each channel filtered on its own)" if recipe.image.colour else "a gray image"
     sentence = (
         f'Settings: {pixels}, "{recipe.padding}" padding, weight {format_weight(recipe.weight)}, '
-        f"output mapping {MAPPINGS[recipe.mapping].label}, {recipe.pool_kind} pooling 2 x 2."
+        f"output mapping {MAPPINGS[recipe.mapping].label}, {recipe.pool_kind} pooling 2x2."
     )
     return textwrap.fill(sentence, width=96, break_on_hyphens=False)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from filters.drawing import Outline
 from filters.kernel import format_weight
 from filters.mapping import MAPPINGS, FittedMapping
 from filters.numbers import format_value
 from filters.pipeline import FilterResult
 from filters.pooling import pooled_shape
-from filters.walkthrough import CHANNEL_NAMES, channel_of
+from filters.walkthrough import CHANNEL_NAMES, Marks, channel_of
 
 
 def rows_words(values: np.ndarray) -> str:
@@ -44,15 +45,16 @@ def mapping_in_text(key: str) -> str:
     return label if any(letter.isupper() for letter in label[1:]) else label[0].lower() + label[1:]
 
 
-def mapped_range(mapping: FittedMapping, raw: np.ndarray) -> tuple[float, float]:
-    """The smallest and largest output value of the raw sums ``raw`` the mapping was fitted to.
+def mapped_range(mapping: FittedMapping, nearest_zero: float = 0.0) -> tuple[float, float]:
+    """The smallest and largest output value of the sums the mapping was fitted to.
 
     Every mapping keeps the order of the sums, so the ends come from the fitted range, except the
-    absolute value of sums on both sides of 0: its smallest output is the sum nearest 0.
+    absolute value of sums on both sides of 0: its smallest output is ``nearest_zero``, the
+    smallest magnitude of a sum (``FilterResult.nearest_zero``).
     """
     low, high = (float(value) for value in mapping.apply(np.array([mapping.raw_low, mapping.raw_high])))
     if mapping.key == "abs" and mapping.raw_low < 0 < mapping.raw_high:
-        return float(np.min(np.abs(raw))), max(low, high)
+        return nearest_zero, max(low, high)
     return min(low, high), max(low, high)
 
 
@@ -63,7 +65,7 @@ def grid_words(title: str, values: np.ndarray) -> str:
 
 def filtered_words(result: FilterResult, title: str) -> str:
     """A filtered image in words: its size, the filter and mapping that made it, its range."""
-    low, high = mapped_range(result.mapping, result.raw)
+    low, high = mapped_range(result.mapping, result.nearest_zero)
     return (
         f"{title}, {size_words(result.raw.shape)}, made by the filter "
         f"{kernel_words(result.kernel, result.weight)}, then {mapping_in_text(result.mapping.key)}; "
@@ -71,21 +73,34 @@ def filtered_words(result: FilterResult, title: str) -> str:
     )
 
 
-def results_alts(result: FilterResult, pixel: tuple[int, int], channel: int = 0) -> tuple[str, str, str]:
-    """Alt texts of the original, filtered and pooled grids, the pinned output ``pixel`` included."""
+def outlined_words(outlines: tuple[Outline, ...]) -> str:
+    """What a grid outlines, in words (empty when nothing is)."""
+    places = [
+        f"row {box.top}, column {box.left}"
+        if box.rows == box.cols == 1
+        else f"rows {box.top} to {box.top + box.rows - 1}, columns {box.left} to {box.left + box.cols - 1}"
+        for box in outlines
+    ]
+    return f" Outlined: {'; '.join(places)}." if places else ""
+
+
+def results_alts(
+    result: FilterResult, pixel: tuple[int, int], marks: Marks, channel: int = 0
+) -> tuple[str, str, str]:
+    """Alt texts of the original, filtered and pooled grids: the pinned output ``pixel`` with its
+    value, and what ``marks`` outlines on each grid."""
     row, col = pixel
     channel_words = f" ({CHANNEL_NAMES[channel].lower()} channel)" if result.is_colour else ""
     mapped = result.mapped((row, col))
     value = float(mapped if mapped.ndim == 0 else mapped[channel])
-    centre = (row + 1, col + 1) if result.padding == "valid" else (row, col)
     original = (
-        f"Original image, {size_words(result.image.shape)} pixels, {_range_words(result.image)}. "
-        f"Outlined: the 3 x 3 window around row {centre[0]}, column {centre[1]} "
-        f"(value {format_value(float(channel_of(result.image, channel)[centre]))}{channel_words})."
+        f"Original image, {size_words(result.image.shape)} pixels, {_range_words(result.image)}."
+        + outlined_words(marks.original)
     )
     filtered = (
         f"{filtered_words(result, 'Filtered image')} "
         f"Pinned pixel: row {row}, column {col} = {format_value(value)}{channel_words}."
+        + outlined_words(marks.filtered)
     )
     pooled_rows, pooled_cols = pooled_shape(result.output_shape)
     kind = "Max" if result.pool_kind == "max" else "Average"
@@ -96,7 +111,7 @@ def results_alts(result: FilterResult, pixel: tuple[int, int], channel: int = 0)
             f" The pinned pixel's block is row {row // 2}, column {col // 2} = "
             f"{format_value(float(kept))}{channel_words}."
         )
-    return original, filtered, pooled
+    return original, filtered, pooled + outlined_words(marks.pooled)
 
 
 def legend_words(mapping: FittedMapping) -> str:

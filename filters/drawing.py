@@ -328,6 +328,8 @@ def cell_at(
     """
     if not np.all(np.isfinite([x, y, shown_width, shown_height])) or shown_width <= 0 or shown_height <= 0:
         return None
+    if not (0 <= x < shown_width and 0 <= y < shown_height):  # off the picture (and no overflow below)
+        return None
     col = int((x * geometry.width / shown_width) // geometry.cell_px)
     row = int((y * geometry.height / shown_height) // geometry.cell_px)
     rows, cols = geometry.grid_shape

@@ -53,6 +53,9 @@ class FilterResult:
         ``mapped()`` pooled with 2x2 windows, stride 2.
     strongest : tuple of int
         The output pixel with the largest response: where the inspector starts.
+    nearest_zero : float
+        With the "abs" mapping, the smallest magnitude of a sum (its smallest output, which the
+        fitted range alone cannot tell); 0 otherwise.
     """
 
     image: np.ndarray = field(repr=False)
@@ -64,6 +67,7 @@ class FilterResult:
     mapping: FittedMapping
     pooled: np.ndarray = field(repr=False)
     strongest: tuple[int, int]
+    nearest_zero: float = 0.0
 
     def mapped(self, index: Index = ()) -> np.ndarray:
         """The filtered image as shown (``mapping.apply(raw)``), whole or at ``index``.
@@ -187,12 +191,14 @@ def apply_filter(
     dtype = np.float32 if sums_fit_float32(kernel, weight) else np.float64
     raw = np.empty((len(channels), out_rows, out_cols), dtype=dtype)  # stored channel by channel
     flipped = kernel[::-1, ::-1]  # convolve2d flips the kernel; CNNs do not (see filters.convolution)
-    low, high = np.inf, -np.inf
+    low, high, nearest_zero = np.inf, -np.inf, np.inf
     for stored, channel in zip(raw, channels, strict=True):
         for rows in bands:
             sums = _band_sums(channel, flipped, weight, padding, rows)
             stored[rows] = sums
             low, high = min(low, float(sums.min())), max(high, float(sums.max()))
+            if mapping == "abs":
+                nearest_zero = min(nearest_zero, float(np.abs(sums).min()))
     fitted = fit_mapping_to_range(low, high, mapping)
 
     pooled_rows, pooled_cols = pooled_shape((out_rows, out_cols))
@@ -224,4 +230,5 @@ def apply_filter(
         mapping=fitted,
         pooled=stored(pooled),
         strongest=strongest,
+        nearest_zero=float(nearest_zero) if mapping == "abs" else 0.0,
     )

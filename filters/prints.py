@@ -39,6 +39,7 @@ def print_grid(
             labels=value_labels(values, label_channel),
             cell_px=PRINT_CELL_PX,
             outlines=outlines,
+            fills=fills,
         )
     cell_px = float(max(1, PRINT_SIDE_PX // longest)) if longest <= PRINT_SIDE_PX else PRINT_SIDE_PX / longest
     return render_grid(values, shading, cell_px=cell_px, outlines=outlines, fills=fills)

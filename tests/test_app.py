@@ -20,6 +20,7 @@ from filters.describe import results_alts
 from filters.images import decode_image, to_grayscale
 from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
+from filters.walkthrough import VIEW_INSPECT, marks_for
 from views import state
 
 
@@ -86,10 +87,11 @@ def test_first_load_shows_a_fashion_item_filtered_and_pooled(app):
     assert "28 x 28 → 26 x 26 → 13 x 13" in app.markdown[1].value
     (clickable,) = [element for element in app.get("bidi_component") if element.key == state.PICK]
     result = apply_filter(sample_pixels(), PRESETS["vertical_edges"].values)
-    assert json.loads(clickable.proto.json)["alt"] == results_alts(result, result.strongest)[1]
+    alts = results_alts(result, result.strongest, marks_for(VIEW_INSPECT, result, result.strongest))
+    assert json.loads(clickable.proto.json)["alt"] == alts[1]
     assert [image.proto.imgs[0].alt for image in app.image[:2]] == [
-        results_alts(result, result.strongest)[0],
-        results_alts(result, result.strongest)[2],
+        alts[0],
+        alts[2],
     ]
 
 

@@ -5,7 +5,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from filters.drawing import PIXEL_SHADING, Outline, render_grid, value_labels
+from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Outline, render_grid, value_labels
 from filters.prints import PRINT_CELL_PX, PRINT_DPI, PRINT_SIDE_PX, file_stem, print_grid, print_png
 
 
@@ -43,3 +43,12 @@ def test_file_names_keep_only_letters_and_digits():
     )
     assert file_stem("../../etc/passwd", "<b>") == "etc-passwd_b"
     assert file_stem("...") == "grid"
+
+
+def test_padding_cells_print_in_their_own_colour():
+    values = np.zeros((5, 5))
+    padding = np.zeros((5, 5), dtype=bool)
+    padding[0, :] = True
+    image = print_grid(values, PIXEL_SHADING, fills=(Fill(padding, PADDING_FILL),)).image
+    assert tuple(image[5, 5]) == PADDING_FILL  # a padding cell, in its corner (away from its label)
+    assert tuple(image[PRINT_CELL_PX + 5, 5]) == (0, 0, 0)  # a real 0

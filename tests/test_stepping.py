@@ -121,6 +121,9 @@ def test_clicks_map_to_cells_through_display_scaling():
     assert cell_at(geometry, 16 * 5 + 1, 16 * 2 + 1, 416, 416) == (2, 5)
     assert cell_at(geometry, 500, 10, 416, 416) is None
     assert cell_at(geometry, 10, 10, 0, 0) is None
+    # A forged click far off the picture (its scaling would overflow to infinity) is no cell either.
+    assert cell_at(geometry, 1e308, 1, 1, 1) is None
+    assert cell_at(geometry, -1e-9, 5, 416, 416) is None
 
 
 def test_clicks_on_a_reduced_big_image_map_to_its_pixels():

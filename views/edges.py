@@ -12,6 +12,7 @@ import streamlit as st
 from filters.describe import filtered_words, grid_words
 from filters.drawing import PIXEL_SHADING, output_shading
 from filters.presets import PRESETS
+from views.exports import result_later
 from views.image_source import ChosenImage
 from views.kernel_editor import KernelChoice
 from views.loading import filter_result
@@ -28,13 +29,13 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
     for key in EDGE_PRESETS:
         preset = PRESETS[key]
         recipe = recipe_for(chosen, KernelChoice(preset.values, preset.weight), options, max_side)
-        result = filter_result(recipe, chosen.decoded)
+        result, result_of = filter_result(recipe, chosen.decoded), result_later(recipe)
         panels.append(
             Panel(
                 ("filtered", recipe),
                 preset.name,
                 result.raw.shape,
-                result.mapped,
+                lambda result_of=result_of: result_of().mapped(),  # a download reads it later
                 output_shading(result.mapping),
                 (),
                 alt=filtered_words(result, preset.name),
@@ -45,7 +46,7 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
         ("original", recipe.image),
         "Original",
         result.image.shape,
-        lambda: result.image,
+        lambda: result_of().image,
         PIXEL_SHADING,
         (),
         alt=grid_words(f"Original image, {chosen.title}", result.image),

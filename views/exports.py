@@ -19,11 +19,29 @@ from filters.drawing import Fill, Outline, Shading
 from filters.handout import MIME_TYPES, handout
 from filters.pipeline import FilterResult
 from filters.prints import file_stem, print_grid, print_png
-from filters.recipe import FilterRecipe
+from filters.recipe import SAMPLE_PREFIX, FilterRecipe
 from filters.stepping import Region
 from filters.walkthrough import VIEW_SLIDE
+from views import state
 from views.image_source import ChosenImage, image_file
+from views.loading import decode_sample, decode_upload, filter_result
 from views.text import plain
+
+
+def result_later(recipe: FilterRecipe) -> Callable[[], FilterResult]:
+    """The result of ``recipe``, fetched from the caches when a download is made.
+
+    A download button keeps its function until the session's next run: holding the result itself
+    would keep a "Full size" photo's sums (hundreds of MB) alive in an idle session after the
+    byte-bounded cache let them go. This holds only the recipe, and for an upload the bytes the
+    session keeps anyway.
+    """
+    source, max_side = recipe.image.source, recipe.image.max_side
+    if source.startswith(SAMPLE_PREFIX):
+        key = source.removeprefix(SAMPLE_PREFIX)
+        return lambda: filter_result(recipe, decode_sample(key, max_side))
+    name, _, data = st.session_state[state.LAST_GOOD_UPLOAD]
+    return lambda: filter_result(recipe, decode_upload(data, source, name, max_side))
 
 
 def grid_download(
@@ -57,18 +75,17 @@ def grid_download(
     )
 
 
-def take_away_ui(
-    chosen: ChosenImage, recipe: FilterRecipe, result: FilterResult, pixel: tuple[int, int], channel: int
-) -> None:
+def take_away_ui(chosen: ChosenImage, recipe: FilterRecipe, pixel: tuple[int, int], channel: int) -> None:
     """A worksheet of this view (PDF or PNG), the image file, and the code that reproduces it."""
     with st.expander("Take it with you: a worksheet and the code", icon=":material/download:"):
+        result_of = result_later(recipe)
         stem = file_stem(chosen.title)
         file_name, file_bytes = image_file(chosen)
         row = st.container(horizontal=True, vertical_alignment="center")
         for kind in ("pdf", "png"):
             row.download_button(
                 f"Worksheet ({kind.upper()})",
-                lambda kind=kind: handout(result, chosen.title, pixel, channel, kind).data,
+                lambda kind=kind: handout(result_of(), chosen.title, pixel, channel, kind).data,
                 file_name=f"{stem}_worksheet.{kind}",
                 mime=MIME_TYPES[kind],
                 key=f"handout_{kind}",
@@ -108,15 +125,16 @@ def take_away_ui(
         keras_tab.code(keras_code(recipe), language="python")
 
 
-def animation_downloads_ui(view: str, result: FilterResult, region: Region, channel: int) -> None:
+def animation_downloads_ui(view: str, recipe: FilterRecipe, region: Region, channel: int) -> None:
     """GIF and WebP of the stepper ``view`` over ``region``: one frame per step, each with its sum."""
+    result_of = result_later(recipe)
     animate = convolution_animation if view == VIEW_SLIDE else pooling_animation
     steps = region.count if view == VIEW_SLIDE else (region.rows // 2) * (region.cols // 2)
     row = st.container(horizontal=True, vertical_alignment="center")
     for kind in ANIMATION_TYPES:
         row.download_button(
             f"Animation ({kind.upper()})",
-            lambda kind=kind: animate(result, region, channel, kind).data,
+            lambda kind=kind: animate(result_of(), region, channel, kind).data,
             file_name=f"{file_stem(view)}.{kind}",
             mime=ANIMATION_TYPES[kind],
             key=f"animation_{kind}",

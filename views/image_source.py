@@ -87,8 +87,12 @@ def _take_upload() -> None:
     """
     uploaded = st.session_state.get(state.UPLOADER)
     st.session_state[state.UPLOAD_TAKEN] = getattr(uploaded, "file_id", None)
-    if uploaded is None or upload_was_lost():
-        if not st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
+    lost = upload_was_lost()
+    if uploaded is None or lost:
+        removed = st.session_state.get(state.UPLOAD_DIGEST, (None, None))[1]
+        shown = st.session_state[state.SHOWN_IMAGE][0]
+        # A drawing or a snapshot on screen stays when the upload under it is removed.
+        if not shown.startswith(SAMPLE_PREFIX) and (lost or shown == removed):
             _show_previous_sample()
         return
     _take_file(uploaded.name, uploaded.getvalue(), _upload_source(uploaded))
@@ -111,8 +115,12 @@ FILE_NAMES = {DRAWING_NAME: "your-drawing.png", SNAPSHOT_NAME: "your-webcam-phot
 
 def _take_drawing() -> None:
     """Each finished stroke shows the drawing as it now is (a blank one after Clear)."""
-    side = st.session_state[state.DRAW_SIZE]
-    data = drawing_png(painted_levels(state.DRAW_PAD, side, side, INK_LEVELS), INK_LEVELS)
+    side = st.session_state.get(state.DRAW_SIZE)
+    if side not in state.DRAW_SIDES:  # callbacks run before init_state() puts settings back
+        side = state.DRAW_SIDES[0]
+    ink = painted_levels(state.DRAW_PAD, side, side, INK_LEVELS)
+    st.session_state[state.DRAWING] = (side, levels_to_text(ink))
+    data = drawing_png(ink, INK_LEVELS)
     _take_file(DRAWING_NAME, data, upload_source(data))
 
 
@@ -160,6 +168,7 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
     """Draw the image pickers in ``place`` (a column or a row of the page) and return the image to work on."""
     if st.session_state.pop(state.TAKE_UPLOAD, False):
         _take_upload()
+    state.keep_settings((state.DRAW_SIZE,))  # the grid's size outlives the runs that do not draw it
     samples = list_samples()
     block = place.container(key="image_source")
     pick = block.container(horizontal=True, vertical_alignment="bottom", gap="small")
@@ -239,6 +248,7 @@ def image_maker_ui() -> None:
             format_func=lambda side: f"{side} x {side}",
         )
         side = st.session_state[state.DRAW_SIZE]
+        drawn_side, drawn = st.session_state.get(state.DRAWING, (None, ""))
         PAINT_PAD(
             key=state.DRAW_PAD,
             data={
@@ -249,7 +259,8 @@ def image_maker_ui() -> None:
                 "rows": side,
                 "cols": side,
                 "cell": 10 if side == 28 else 5,
-                "painted": levels_to_text(painted_levels(state.DRAW_PAD, side, side, INK_LEVELS)),
+                # The last drawing of this size: the grid is redrawn from it after being closed.
+                "painted": drawn if drawn_side == side else "0" * (side * side),
             },
             on_painted_change=_take_drawing,
         )

@@ -32,7 +32,7 @@ from filters.drawing import (
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe, ImageRecipe
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
-from views.exports import grid_download
+from views.exports import grid_download, result_later
 from views.image_source import ChosenImage, size_text
 from views.kernel_editor import KernelChoice
 from views.loading import PICTURES, PNGS, filter_result
@@ -130,14 +130,15 @@ def results_ui(
     """Draw the three grids with their sizes, the colour legend and the values as tables."""
     st.subheader("2. Filter, then pool")
     shading = output_shading(result.mapping)
-    original_alt, filtered_alt, pooled_alt = results_alts(result, pixel, options.label_channel)
+    original_alt, filtered_alt, pooled_alt = results_alts(result, pixel, marks, options.label_channel)
+    result_of = result_later(recipe)  # what the print downloads read, when they are made
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
         Panel(
             ("original", recipe.image),
             "Original",
             result.image.shape,
-            lambda: result.image,
+            lambda: result_of().image,
             PIXEL_SHADING,
             marks.original,
             alt=original_alt,
@@ -146,7 +147,7 @@ def results_ui(
             ("filtered", recipe),
             f"Filtered ({mapping_in_text(result.mapping.key)})",
             result.raw.shape,
-            result.mapped,
+            lambda: result_of().mapped(),
             shading,
             marks.filtered,
             alt=filtered_alt,
@@ -157,7 +158,7 @@ def results_ui(
             ("pooled", recipe),
             f"{pool_title} 2 x 2",
             result.pooled.shape,
-            lambda: result.pooled,
+            lambda: result_of().pooled,
             shading,
             marks.pooled,
             alt=pooled_alt,

@@ -36,6 +36,7 @@ LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, source, bytes) of the last 
 IMAGE_MAKER = "image_maker"  # None, or the way of making an image shown: "Draw" or "Webcam"
 DRAW_SIZE = "draw_size"  # the drawing grid's side: 28 or 64 cells
 DRAW_PAD = "draw_pad"  # the drawing (its "painted" state: one digit 0-f of ink per cell)
+DRAWING = "drawing"  # (side, cells) of the last drawing taken: the grid is redrawn from it
 CAMERA = "camera"  # st.camera_input's photo
 SHOWN_IMAGE = "shown_image"  # (source, title): the recipe source and the name the page shows
 WORKING_SIZE = "working_size"
@@ -280,5 +281,9 @@ def init_state() -> None:
 
 def max_side() -> int | None:
     """The working size in force: the longest side in pixels, or None for "Full size"."""
-    size = st.session_state[WORKING_SIZE]
+    size = st.session_state.get(WORKING_SIZE)
+    if not _offered(size, WORKING_SIZES):
+        # Callbacks run before init_state(): the key may be missing (a client that sent no state
+        # for the slider, a run that failed half-way) or hold what sanitize() has yet to put back.
+        size = first_values()[WORKING_SIZE]
     return None if size == FULL_SIZE else int(size)

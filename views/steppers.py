@@ -32,7 +32,7 @@ def convolution_stepper_ui(
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     convolution_explorer_ui(recipe, result, options.label_channel, region, "slide", pixel)
-    animation_downloads_ui(VIEW_SLIDE, result, region, options.label_channel)
+    animation_downloads_ui(VIEW_SLIDE, recipe, region, options.label_channel)
 
 
 def _use_lecture_example(use: bool) -> None:
@@ -71,4 +71,4 @@ def pooling_stepper_ui(
     if region != whole(result.output_shape):
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     pooling_explorer_ui(recipe, result, options.label_channel, region)
-    animation_downloads_ui(VIEW_POOL, result, region, options.label_channel)
+    animation_downloads_ui(VIEW_POOL, recipe, region, options.label_channel)

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from filters.describe import legend_words, results_alts
+from filters.walkthrough import VIEW_INSPECT, VIEW_SLIDE, marks_for
 from tests.e2e.helpers import (
     app_session,
     choose_option,
@@ -79,12 +80,17 @@ def test_every_text_is_legible_on_both_themes(browser, app_server, theme, reques
 
 def test_the_accessibility_tree_describes_every_picture_with_the_cores_numbers(page):
     result = core_result(sample_pixels())
-    original, filtered, pooled = results_alts(result, result.strongest)
+    marks = marks_for(VIEW_INSPECT, result, result.strongest)
+    original, filtered, pooled = results_alts(result, result.strongest, marks)
     for alt in (original, filtered, pooled):
         expect(page.get_by_role("img", name=alt, exact=True)).to_be_visible()
     tree = page.locator('[data-testid="stMain"]').aria_snapshot()
     unnamed = [line for line in tree.splitlines() if line.strip() in ("- img", "- img:")]
     assert unnamed == [], "pictures without alt text"
+    page.get_by_text("Slide the filter", exact=True).click()
+    wait_for_app(page)
+    slide = results_alts(result, result.strongest, marks_for(VIEW_SLIDE, result, result.strongest))
+    expect(page.get_by_role("img", name=slide[0], exact=True)).to_be_visible()  # nothing outlined
     choose_option(page, "Output mapping", "Raw signed sums")
     signed = core_result(sample_pixels(), mapping="signed")
     expect(page.get_by_role("img", name=legend_words(signed.mapping), exact=True)).to_be_visible()

@@ -144,6 +144,7 @@ ALREADY_MAPPED = {
     "working size '0 px'": [("working_size", ["0 px"])],
     "click with strings": [("pick_output", {"click": STRING_CLICK})],
     "click that is a list": [("pick_output", {"click": {"x": [1, 2], "y": None, "width": {}, "height": 0}})],
+    "click far off the picture": [("pick_output", {"click": {"x": 1e308, "y": 1, "width": 1, "height": 1}})],
 }
 
 
@@ -253,3 +254,17 @@ def test_an_upload_before_the_first_run_finished_is_never_written_to_disk():
         assert after - before <= WRITE_SLACK, f"the server wrote {after - before:,} bytes to storage"
     finally:
         server.stop()
+
+
+def test_an_upload_is_taken_from_a_client_that_sends_only_the_widgets_it_changed(app_server):
+    # The class benchmark's clients (and a page whose last run failed half-way) send no state for
+    # the sidebar's widgets: the upload's callback, which runs before the page puts its settings
+    # back, must still find the working size.
+    photo = io.BytesIO()
+    Image.fromarray(np.full((600, 800, 3), 90, dtype=np.uint8)).save(photo, format="JPEG")
+    with forge(app_server, [("preset", PRESETS["horizontal_edges"].name)]) as session:
+        session.upload("uploader", "minimal.jpg", photo.getvalue(), "image/jpeg")
+        assert_safe(session, app_server)
+        assert (
+            "Showing **minimal\\.jpg**, working at 512 x 384, downscaled from 800 x 600." in session.texts()
+        )

@@ -76,3 +76,32 @@ def test_a_webcam_snapshot_is_filtered_as_the_core_filters_the_photo_sent(page):
     page.get_by_role("button", name="Clear photo").click()
     wait_for_app(page)
     expect(page.get_by_text("Showing Ankle boot 1")).to_be_visible()
+
+
+def test_a_drawing_stays_when_its_grid_is_closed_and_when_an_upload_under_it_is_removed(page):
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "under.png", "mimeType": "image/png", "buffer": drawing_png(np.full((9, 9), 7), 16)}]
+    )
+    wait_for_app(page)
+    expect(page.get_by_text("Showing under.png, 9 x 9 pixels.")).to_be_visible()
+    image_block(page).get_by_text("Draw one", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("64 x 64", exact=True).click()
+    wait_for_app(page)
+    pad = page.get_by_role("application", name="Drawing grid")
+    stroke(page, pad, [(0.3, 0.3), (0.7, 0.7)])
+    drawn = pad.get_attribute("data-painted")
+    expect(page.get_by_text("Showing your drawing, 64 x 64 pixels.")).to_be_visible()
+    image_block(page).get_by_text("Webcam photo", exact=True).click()  # the grid closes
+    wait_for_app(page)
+    image_block(page).get_by_text("Draw one", exact=True).click()  # and opens again: same size, same ink
+    wait_for_app(page)
+    expect(pad).to_have_attribute("data-painted", drawn)
+    page.get_by_role("button", name="Remove under.png").click()  # remove the upload
+    wait_for_app(page)
+    expect(page.get_by_text("Showing your drawing, 64 x 64 pixels.")).to_be_visible()
+    stroke(page, pad, [(0.7, 0.3), (0.3, 0.7)])  # a second stroke adds to the first
+    ink = levels_from_text(pad.get_attribute("data-painted"), 64, 64, 16)
+    first = levels_from_text(drawn, 64, 64, 16)
+    assert (ink >= first).all() and (ink == 15).sum() > (first == 15).sum() + 40
+    expect_inspector_shows(page, core_result(upload_pixels(drawing_png(ink, 16), "your drawing")))

@@ -8,7 +8,7 @@ const SPEEDS = [1, 2, 4, 8, 12, 20];
 const PROJECTOR_FONT_PX = 26; // numbers at least 24 px tall from the back of a room
 const REST_MS = 1000;
 const STEP_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "];
-const TYPING = "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox]";
+const TYPING = "input, textarea, select, [contenteditable=true], [role=slider], [role=spinbutton], [role=combobox], [role=application]";
 const TAKES_KEYS = `${TYPING}, button, a, [role=button], [role=listbox], [role=radiogroup], [role=radio], [role=tab], [role=menu], [role=option], [role=grid]`; // a stepper that stays on a step this long reports it (for the page's link)
 
 function unpack(bytes) {

@@ -61,7 +61,10 @@ function paintAt(state, event) {
   const scale = box.width / (cols * cell);
   const col = Math.floor((event.clientX - box.left) / scale / cell);
   const row = Math.floor((event.clientY - box.top) / scale / cell);
-  if (row < 0 || row >= rows || col < 0 || col >= cols) return;
+  if (row < 0 || row >= rows || col < 0 || col >= cols) {
+    state.drawing = true; // off the grid: coming back starts a new segment, not a line across it
+    return;
+  }
   // A fast stroke moves several cells between two pointer events: fill the cells in between.
   const [fromRow, fromCol] = state.drawing === "moving" && state.cursor ? state.cursor : [row, col];
   const steps = Math.max(Math.abs(row - fromRow), Math.abs(col - fromCol), 1);
@@ -140,12 +143,19 @@ function buildPad(root, state) {
     paintAt(state, event);
   };
   state.canvas.onpointermove = (event) => { if (state.drawing) paintAt(state, event); };
-  state.canvas.onpointercancel = () => { state.drawing = false; };
-  state.canvas.onpointerup = () => { if (state.drawing) { state.drawing = false; send(state); } };
+  const endStroke = () => { if (state.drawing) { state.drawing = false; send(state); } };
+  state.canvas.onpointerup = endStroke;
+  state.canvas.onpointercancel = endStroke;
   state.canvas.onkeydown = (event) => onKey(state, event);
   state.canvas.onkeyup = (event) => onKeyUp(state, event);
-  state.canvas.onfocus = () => drawPad(state);
-  state.canvas.onblur = () => drawPad(state);
+  state.canvas.onfocus = () => {
+    if (!state.cursor) state.cursor = [Math.floor(rows / 2), Math.floor(cols / 2)]; // where Space paints
+    drawPad(state);
+  };
+  state.canvas.onblur = () => {
+    if (state.keyPainting) { state.keyPainting = false; send(state); } // Space still held: the stroke ends
+    drawPad(state);
+  };
   if (state.data.background) {
     const background = new Image();
     background.onload = () => { state.background = background; drawPad(state); };
