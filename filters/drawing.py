@@ -203,16 +203,23 @@ def fit_cell_px(shape: tuple[int, ...], target_px: int = 720, smallest: int = 16
 
 def shade(values: np.ndarray, shading: Shading) -> np.ndarray:
     """Colour of every cell: (H, W) or (H, W, 3) values -> (H, W, 3) uint8."""
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values)
     span = shading.high - shading.low
-    fraction = (values - shading.low) / span if span > 0 else np.zeros_like(values)
-    fraction = np.clip(np.nan_to_num(fraction, nan=0.0), 0.0, 1.0)
+    # One float64 temporary, worked in place (a 12-megapixel picture's would otherwise be six).
+    fraction = np.subtract(values, shading.low, dtype=np.float64)
+    if span > 0:
+        fraction /= span
+    else:
+        fraction.fill(0.0)
+    np.nan_to_num(fraction, copy=False, nan=0.0)
+    np.clip(fraction, 0.0, 1.0, out=fraction)
+    fraction *= 255
+    np.rint(fraction, out=fraction)
     if values.ndim == 3:
-        return np.rint(fraction * 255).astype(np.uint8)
+        return fraction.astype(np.uint8)
     if shading.diverging:
-        return _diverging_lut()[np.rint(fraction * 255).astype(np.intp)]
-    gray = np.rint(fraction * 255).astype(np.uint8)
-    return np.repeat(gray[..., None], 3, axis=2)
+        return _diverging_lut()[fraction.astype(np.intp)]
+    return np.repeat(fraction.astype(np.uint8)[..., None], 3, axis=2)
 
 
 @lru_cache(maxsize=1)
@@ -284,23 +291,33 @@ def render_grid(
 
 
 def render_channels(
-    channels: Sequence[Callable[[], np.ndarray]], shape: tuple[int, int], shading: Shading = PIXEL_SHADING
+    channels: Sequence[Callable[[], np.ndarray]],
+    shape: tuple[int, int],
+    shading: Shading = PIXEL_SHADING,
+    cell_px: float | None = None,
 ) -> GridPicture:
     """Draw a grid given one function per channel that returns that channel's (H, W) values.
 
     For a grid too big to draw cell by cell (a 12-megapixel result), this reduces one
     channel at a time, so only one full-size channel is ever in memory; the picture is
-    the one ``render_grid`` draws from the stacked channels.
+    the one ``render_grid`` draws from the stacked channels. ``cell_px`` as in ``render_grid``
+    (by default the screen's ``cell_size``).
     """
     rows, cols = shape
-    cell_px = cell_size(shape, labelled=False)
+    if cell_px is None:
+        cell_px = cell_size(shape, labelled=False)
     if cell_px >= 1 or rows == 0 or cols == 0:
         values = [channel() for channel in channels]
-        return render_grid(values[0] if len(values) == 1 else np.stack(values, axis=-1), shading)
+        return render_grid(
+            values[0] if len(values) == 1 else np.stack(values, axis=-1), shading, cell_px=cell_px
+        )
     size = (max(1, round(cols * cell_px)), max(1, round(rows * cell_px)))
-    reduced = [_reduce(channel(), size) for channel in channels]
-    values = reduced[0] if len(reduced) == 1 else np.stack(reduced, axis=-1)
-    return GridPicture(shade(values, shading), cell_px, None, (rows, cols))
+    if len(channels) == 1:
+        return GridPicture(shade(_reduce(channels[0](), size), shading), cell_px, None, (rows, cols))
+    # Colour: each channel reduced and shaded before the next is read (colour shading is per channel).
+    each = replace(shading, diverging=False)
+    planes = [shade(_reduce(channel(), size), each)[..., 0] for channel in channels]
+    return GridPicture(np.stack(planes, axis=-1), cell_px, None, (rows, cols))
 
 
 def _fill(colours: np.ndarray, fills: tuple[Fill, ...]) -> np.ndarray:

@@ -7,11 +7,22 @@ same drawing (``filters.drawing.render_grid``) makes both, so a print shows the 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
-from filters.drawing import Fill, GridPicture, Outline, Shading, render_grid, value_labels, wants_labels
+from filters.drawing import (
+    Fill,
+    GridPicture,
+    Outline,
+    Shading,
+    render_channels,
+    render_grid,
+    value_labels,
+    wants_labels,
+    with_outlines,
+)
 
 PRINT_DPI = 300
 PRINT_CELL_PX = 96
@@ -31,7 +42,6 @@ def print_grid(
     """``values`` drawn for print: the values written when the grid is small enough to read them
     (as on screen), otherwise each value a square of whole pixels up to ``PRINT_SIDE_PX``."""
     values = np.asarray(values)
-    longest = max(values.shape[:2])
     if wants_labels(values.shape):
         return render_grid(
             values,
@@ -41,8 +51,26 @@ def print_grid(
             outlines=outlines,
             fills=fills,
         )
-    cell_px = float(max(1, PRINT_SIDE_PX // longest)) if longest <= PRINT_SIDE_PX else PRINT_SIDE_PX / longest
-    return render_grid(values, shading, cell_px=cell_px, outlines=outlines, fills=fills)
+    return render_grid(values, shading, cell_px=_photo_cell_px(values.shape), outlines=outlines, fills=fills)
+
+
+def print_channels(
+    channels: Sequence[Callable[[], np.ndarray]],
+    shape: tuple[int, int],
+    shading: Shading,
+    *,
+    outlines: tuple[Outline, ...] = (),
+) -> GridPicture:
+    """A grid too big for its values written (a photo), drawn for print from one function per
+    colour channel: a 12-megapixel result is reduced one channel at a time, as on screen, so that
+    a download never holds the whole image's values at once."""
+    return with_outlines(render_channels(channels, shape, shading, cell_px=_photo_cell_px(shape)), outlines)
+
+
+def _photo_cell_px(shape: tuple[int, ...]) -> float:
+    """Whole pixels per value up to ``PRINT_SIDE_PX`` a side; larger images reduced to it."""
+    longest = max(shape[:2])
+    return float(max(1, PRINT_SIDE_PX // longest)) if longest <= PRINT_SIDE_PX else PRINT_SIDE_PX / longest
 
 
 def print_png(picture: GridPicture) -> bytes:

@@ -5,8 +5,16 @@ import io
 import numpy as np
 from PIL import Image
 
-from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Outline, render_grid, value_labels
-from filters.prints import PRINT_CELL_PX, PRINT_DPI, PRINT_SIDE_PX, file_stem, print_grid, print_png
+from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Outline, Shading, render_grid, value_labels
+from filters.prints import (
+    PRINT_CELL_PX,
+    PRINT_DPI,
+    PRINT_SIDE_PX,
+    file_stem,
+    print_channels,
+    print_grid,
+    print_png,
+)
 
 
 def _decoded(png: bytes) -> Image.Image:
@@ -52,3 +60,23 @@ def test_padding_cells_print_in_their_own_colour():
     image = print_grid(values, PIXEL_SHADING, fills=(Fill(padding, PADDING_FILL),)).image
     assert tuple(image[5, 5]) == PADDING_FILL  # a padding cell, in its corner (away from its label)
     assert tuple(image[PRINT_CELL_PX + 5, 5]) == (0, 0, 0)  # a real 0
+
+
+def test_a_photo_printed_channel_by_channel_is_the_same_picture():
+    photo = np.random.default_rng(2).integers(0, 256, (120, 90, 3)).astype(float)
+    channels = [lambda channel=channel: photo[..., channel] for channel in range(3)]
+    outline = (Outline(10, 20, 4, 4),)
+    by_channel = print_channels(channels, (120, 90), PIXEL_SHADING, outlines=outline)
+    whole = print_grid(photo, PIXEL_SHADING, outlines=outline)
+    assert np.array_equal(by_channel.image, whole.image)
+    big = [lambda: np.zeros((4000, 3000))] * 3
+    assert print_channels(big, (4000, 3000), PIXEL_SHADING).image.shape == (PRINT_SIDE_PX, 2250, 3)
+
+
+def test_a_reduced_colour_photo_is_shaded_as_a_whole_one_would_be():
+    photo = np.random.default_rng(4).integers(0, 256, (3200, 90, 3)).astype(float)
+    channels = [lambda channel=channel: photo[..., channel] for channel in range(3)]
+    signed = Shading(-255.0, 255.0, diverging=True)  # colour channels are shaded each on its own
+    by_channel = print_channels(channels, (3200, 90), signed)
+    assert by_channel.cell_px < 1
+    assert np.array_equal(by_channel.image, render_grid(photo, signed, cell_px=by_channel.cell_px).image)

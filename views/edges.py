@@ -39,7 +39,7 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
                 output_shading(result.mapping),
                 (),
                 alt=filtered_words(result, preset.name),
-                channel_values=result.mapped_channels,
+                channel_values=lambda result_of=result_of: result_of().mapped_channels(),
             )
         )
     original = Panel(

@@ -7,7 +7,7 @@ does not rerun the page (``on_click="ignore"``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import streamlit as st
@@ -15,10 +15,10 @@ import streamlit as st
 from filters.animation import MIME_TYPES as ANIMATION_TYPES
 from filters.animation import convolution_animation, pooling_animation
 from filters.code_export import keras_code, numpy_code, pytorch_code
-from filters.drawing import Fill, Outline, Shading
+from filters.drawing import Fill, Outline, Shading, wants_labels
 from filters.handout import MIME_TYPES, handout
 from filters.pipeline import FilterResult
-from filters.prints import file_stem, print_grid, print_png
+from filters.prints import file_stem, print_channels, print_grid, print_png
 from filters.recipe import SAMPLE_PREFIX, FilterRecipe
 from filters.stepping import Region
 from filters.walkthrough import VIEW_SLIDE
@@ -54,16 +54,27 @@ def grid_download(
     label_channel: int = 0,
     key: str | None = None,
     label: str = "PNG for print",
+    channels: Callable[[], Sequence[Callable[[], np.ndarray]]] | None = None,
+    shape: tuple[int, ...] | None = None,
 ) -> None:
     """A small "PNG" button under a grid: the grid at 300 dpi with its values written, as on screen.
 
-    ``key`` tells apart grids of the same title (by default the file name is the key)."""
+    ``key`` tells apart grids of the same title (by default the file name is the key). A grid too
+    big for its values (a photo), given its ``channels`` and ``shape``, is drawn one colour channel
+    at a time, so that the download never holds a whole "Full size" image's values at once.
+    """
     name = file_stem(title) + ".png"
+
+    def make() -> bytes:
+        if channels is not None and shape is not None and not wants_labels(shape):
+            return print_png(print_channels(channels(), shape[:2], shading, outlines=outlines))
+        return print_png(
+            print_grid(values(), shading, label_channel=label_channel, outlines=outlines, fills=fills)
+        )
+
     st.download_button(
         label,
-        lambda: print_png(
-            print_grid(values(), shading, label_channel=label_channel, outlines=outlines, fills=fills)
-        ),
+        make,
         file_name=name,
         mime="image/png",
         key=f"download_{key or name}",

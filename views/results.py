@@ -152,7 +152,7 @@ def results_ui(
             marks.filtered,
             alt=filtered_alt,
             clickable=True,
-            channel_values=result.mapped_channels,
+            channel_values=lambda: result_of().mapped_channels(),
         ),
         Panel(
             ("pooled", recipe),
@@ -227,6 +227,8 @@ def draw_panel(
             shading=panel.shading,
             key=f"{section}_{panel.title}",
             label=f"{panel.title.split(' (')[0]} as PNG",
+            channels=panel.channels,
+            shape=panel.shape,
             outlines=panel.outlines,
             label_channel=options.label_channel,
         )
