@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from filters.cells import levels_to_text
+from filters.cells import levels_from_text, levels_to_text
 from filters.images import (
     ACCEPTED_EXTENSIONS,
     ACCEPTED_FORMATS_TEXT,
@@ -34,7 +35,7 @@ from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, find_sample, list_samples
 from views import state
 from views.loading import decode_sample, decode_upload
-from views.paint_pad import INK_LEVELS, PAINT_PAD, painted_levels
+from views.paint_pad import INK_LEVELS, paint_pad_ui, painted_levels
 from views.reconnect import lost_upload_notice, upload_was_lost
 from views.text import plain
 
@@ -249,20 +250,17 @@ def image_maker_ui() -> None:
         )
         side = st.session_state[state.DRAW_SIZE]
         drawn_side, drawn = st.session_state.get(state.DRAWING, (None, ""))
-        PAINT_PAD(
-            key=state.DRAW_PAD,
-            data={
-                "key": f"draw/{side}",
-                "mode": "ink",
-                "label": "Drawing grid",
-                "levels": INK_LEVELS,
-                "rows": side,
-                "cols": side,
-                "cell": 10 if side == 28 else 5,
-                # The last drawing of this size: the grid is redrawn from it after being closed.
-                "painted": drawn if drawn_side == side else "0" * (side * side),
-            },
-            on_painted_change=_take_drawing,
+        # The last drawing of this size: the grid is redrawn from it after being closed.
+        last = levels_from_text(drawn, side, side, INK_LEVELS) if drawn_side == side else None
+        paint_pad_ui(
+            state.DRAW_PAD,
+            grid=f"draw/{side}",
+            mode="ink",
+            label="Drawing grid",
+            levels=INK_LEVELS,
+            cells=np.zeros((side, side), dtype=np.uint8) if last is None else last,
+            cell_px=10 if side == 28 else 5,
+            on_change=_take_drawing,
         )
         st.caption("White ink on black, like an MNIST digit: each stroke is filtered when you let go.")
     elif maker == state.WEBCAM:

@@ -9,7 +9,6 @@ page's, so reruns and other sessions reuse it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ import pandas as pd
 import streamlit as st
 from matplotlib.figure import Figure
 
-from filters.cells import levels_to_text
 from filters.describe import grid_words
 from filters.drawing import PADDING_FILL, Fill, Outline, Shading, render_grid, value_labels, wants_labels
 from filters.images import fit_within, to_grayscale
@@ -59,7 +57,7 @@ from views import state
 from views.exports import grid_download
 from views.image_source import ChosenImage
 from views.loading import LAYER_PNGS, LAYER_RESULTS
-from views.paint_pad import PAINT_PAD, TARGET_LEVELS, painted_levels
+from views.paint_pad import TARGET_LEVELS, paint_pad_ui, painted_levels
 
 OWN = "own"
 """The first page's filter in force (its values times its weight), offered beside the presets."""
@@ -560,21 +558,16 @@ def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | 
     target_shape = (pixels.shape[0] - 2, pixels.shape[1] - 2)
     rows, cols = paint_grid_shape(target_shape)
     painted = painted_levels(state.TARGET_PAD, rows, cols, TARGET_LEVELS).astype(bool)
-    cells = levels_to_text(painted.astype(np.uint8))
     background = _cached(("paint background", *source), lambda: target_background_png(pixels, (rows, cols)))
-    PAINT_PAD(
-        key=state.TARGET_PAD,
-        data={
-            "key": f"{source}/{rows}x{cols}",
-            "mode": "target",
-            "label": "Target to paint",
-            "levels": TARGET_LEVELS,
-            "rows": rows,
-            "cols": cols,
-            "cell": max(4, min(24, 480 // max(rows, cols))),
-            "background": "data:image/png;base64," + base64.b64encode(background).decode(),
-            "painted": cells,
-        },
+    paint_pad_ui(
+        state.TARGET_PAD,
+        grid=f"{source}/{rows}x{cols}",
+        mode="target",
+        label="Target to paint",
+        levels=TARGET_LEVELS,
+        cells=painted.astype(np.uint8),
+        cell_px=max(4, min(24, 480 // max(rows, cols))),
+        background_png=background,
     )
     if not painted.any():
         st.info(
@@ -592,7 +585,7 @@ def _painted_target_ui(pixels: np.ndarray, source: tuple) -> tuple[np.ndarray | 
         )
         + ": 1 where painted, 0 elsewhere."
     )
-    return painted_target(painted, target_shape), hashlib.sha256(cells.encode()).hexdigest()
+    return painted_target(painted, target_shape), hashlib.sha256(painted.tobytes()).hexdigest()
 
 
 PLAY_EVERY_S = 0.4

@@ -7,12 +7,14 @@ The browser sends one character per cell; this module reads it back and refuses 
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from filters.cells import levels_from_text
+from filters.cells import levels_from_text, levels_to_text
 
 _ASSETS = Path(__file__).resolve().parent / "components"
 PAINT_PAD = st.components.v2.component(
@@ -32,3 +34,33 @@ def painted_levels(key: str, rows: int, cols: int, levels: int) -> np.ndarray:
     sent = st.session_state.get(key, {}).get("painted")
     cells = levels_from_text(sent.get("cells") if isinstance(sent, dict) else None, rows, cols, levels)
     return np.zeros((rows, cols), dtype=np.uint8) if cells is None else cells
+
+
+def paint_pad_ui(
+    key: str,
+    *,
+    grid: str,
+    mode: str,
+    label: str,
+    levels: int,
+    cells: np.ndarray,
+    cell_px: int,
+    background_png: bytes | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> None:
+    """Draw the painter ``key`` over ``cells`` (levels, rows x cols). It starts again from ``cells``
+    whenever ``grid`` (a name for the grid it paints) changes; ``mode`` is "ink" or "target"."""
+    rows, cols = cells.shape
+    data = {
+        "key": grid,
+        "mode": mode,
+        "label": label,
+        "levels": levels,
+        "rows": rows,
+        "cols": cols,
+        "cell": cell_px,
+        "painted": levels_to_text(cells),
+    }
+    if background_png is not None:
+        data["background"] = "data:image/png;base64," + base64.b64encode(background_png).decode()
+    PAINT_PAD(key=key, data=data, on_painted_change=on_change)
