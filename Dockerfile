@@ -12,8 +12,13 @@ RUN useradd --create-home --shell /usr/sbin/nologin --uid 10001 app
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
-COPY --chown=app:app app.py page.py ./
+# Every top-level .py file: the launcher (app.py), the navigation (page.py) and every page it
+# serves (one_filter.py, layer.py, and any page added beside them), then the packages they import.
+# tests/test_deploy.py checks that each st.Page file named in page.py, and each of the project's
+# modules the pages import, is copied.
+COPY --chown=app:app *.py ./
 COPY --chown=app:app .streamlit .streamlit
+COPY --chown=app:app server server
 COPY --chown=app:app filters filters
 COPY --chown=app:app views views
 COPY --chown=app:app sample_images sample_images

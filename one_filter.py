@@ -5,12 +5,12 @@ Served by ``page.py``'s navigation. This file only lays out the page; each secti
 """
 
 import streamlit as st
-from starlette.formparsers import MultiPartParser
 from streamlit.delta_generator import DeltaGenerator
 
 from filters.link import LECTURE_LINK, read_link
 from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
 from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
+from server.uploads import uploads_kept_in_memory
 from views import state
 from views.edges import edges_ui
 from views.explorer import convolution_explorer_ui
@@ -146,7 +146,7 @@ def _warn_about_settings() -> None:
             "Some settings held values this page does not offer and were put back to their defaults.",
             icon=":material/warning:",
         )
-    if MultiPartParser.spool_max_size <= UPLOADER_LIMIT_MB * 1024 * 1024:
+    if not uploads_kept_in_memory(UPLOADER_LIMIT_MB):
         st.error(
             "Started without app.py: uploads could reach the disk. Start it with `streamlit run app.py`."
         )

@@ -28,6 +28,8 @@ from tests.e2e.server import AppServer
 MB = 1024 * 1024
 SESSIONS = 30
 SMALL_PHOTOS = 100
+SOAK_VISITS, SOAK_EVERY, SOAK_IDLE_S = 200, 20, 180
+SOAK_BUDGET = 1.3  # RSS after the soak and the idle time, at most this times RSS after the first 20 visits
 FULL_SIZE = ["Full size"]  # the working-size select slider's label, as the browser sends it
 
 
@@ -204,8 +206,31 @@ def hundred_photos() -> dict[str, float]:
     return after
 
 
+def soak(visits: int = SOAK_VISITS, idle_s: float = SOAK_IDLE_S) -> dict[str, object]:
+    """(e) ``visits`` visitors one after the other, each opening the page, uploading a different 12 MP
+    JPEG and leaving; RSS after every SOAK_EVERY visits, then after ``idle_s`` seconds with nobody there
+    (past ``server.disconnectedSessionTTL``: the closed sessions must be shut down and freed by then)."""
+    server = AppServer()
+    try:
+        rss, after = Rss(server), {}
+        for visit in range(1, visits + 1):
+            data = photo(4032, 3024, seed=5000 + visit, quality=85)
+            with Session(server.url) as session:
+                session.run()
+                session.upload("uploader", f"visit{visit}.jpg", data, "image/jpeg")
+                _showing(session, f"visit{visit}.jpg")
+            if visit % SOAK_EVERY == 0:
+                after[visit] = rss.now()
+        time.sleep(idle_s)
+        idle = rss.now()
+    finally:
+        server.stop()
+    return {"after": after, "idle": idle, "idle_s": idle_s}
+
+
 def run() -> str:
     """Measure every scenario and return the Markdown table."""
+    soaked = soak()
     many = thirty_sessions()
     twelve = full_size(4032, 3024)
     big = full_size(8000, 6000)
@@ -258,6 +283,18 @@ def run() -> str:
             mb(growth),
             "< 300 MB",
             verdict(growth / MB, 300),
+        ]
+    )
+    first, idle = soaked["after"][SOAK_EVERY], soaked["idle"]
+    steps = " -> ".join(f"{value / MB:.0f}" for value in soaked["after"].values())
+    rows.append(
+        [
+            f"soak: {len(soaked['after']) * SOAK_EVERY} visitors one after the other, each uploading a "
+            f"different 12 MP JPEG and leaving; RSS after every {SOAK_EVERY} ({steps} MB), then "
+            f"{soaked['idle_s'] / 60:.0f} min idle ({mb(idle)}), vs after the first {SOAK_EVERY}",
+            f"{idle / first:.2f}x",
+            f"<= {SOAK_BUDGET}x",
+            verdict(idle / first, SOAK_BUDGET),
         ]
     )
     return table(["what (server RSS: streamlit run app.py)", "measured", "budget", "within"], rows)

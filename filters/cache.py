@@ -8,7 +8,9 @@ byte for byte the same. Cached values are returned as they are, not copied, so
 they must be immutable (frozen dataclasses over read-only arrays).
 
 ``cachetools.LRUCache`` does the bookkeeping; this class adds the entry bound,
-a lock, and the rule that a value too big for the cache is computed but not kept.
+a lock, the rule that a value too big for the cache is computed but not kept, and owners:
+given ``owner_of``, each entry may belong to an owner (an upload's digest), and
+``release(owner)`` drops all of them at once, when no visitor holds that upload any more.
 """
 
 from __future__ import annotations
@@ -42,14 +44,23 @@ class BoundedCache:
         Sum of ``memory_size`` over the values kept; the least recently used go first.
     max_entries : int
         Number of values kept.
+    owner_of : callable, optional
+        ``owner_of(key)`` names the owner of an entry (or None); see ``release``.
     """
 
-    def __init__(self, max_bytes: int, max_entries: int) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        max_entries: int,
+        owner_of: Callable[[Hashable], Hashable | None] = lambda key: None,
+    ) -> None:
         if max_bytes < 1 or max_entries < 1:
             raise ValueError(f"bounds must be positive; got {max_bytes} bytes and {max_entries} entries.")
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self._entries: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=memory_size)
+        self._owner_of = owner_of
+        self._owned: dict[Hashable, set[Hashable]] = {}  # owner -> keys stored for it (some may be gone)
         self._lock = threading.Lock()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Value]) -> Value:
@@ -66,11 +77,23 @@ class BoundedCache:
                 pass
         value = compute()
         if memory_size(value) <= self.max_bytes:
+            owner = self._owner_of(key)
             with self._lock:
                 self._entries[key] = value
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem()
+                if owner is not None:
+                    self._owned.setdefault(owner, set()).add(key)
         return value
+
+    def release(self, owner: Hashable) -> int:
+        """Drop every entry of ``owner``; returns how many were still kept."""
+        with self._lock:
+            keys = self._owned.pop(owner, set())
+            present = [key for key in keys if key in self._entries]
+            for key in present:
+                del self._entries[key]
+        return len(present)
 
     @property
     def nbytes(self) -> int:
@@ -89,3 +112,4 @@ class BoundedCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._owned.clear()

@@ -8,7 +8,9 @@ made by hashing a big array, so two different pictures can never share an entry.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +27,22 @@ SAMPLE_PREFIX, UPLOAD_PREFIX = "sample:", "upload:"
 def upload_source(data: bytes) -> str:
     """The source of an uploaded file: its full SHA-256 digest, e.g. ``"upload:9f86d0..."``."""
     return UPLOAD_PREFIX + hashlib.sha256(data).hexdigest()
+
+
+def upload_in(key: Hashable) -> str | None:
+    """The upload source a cache key (a recipe, or a tuple of recipes and names) is made from, or None.
+
+    Looks through tuples and recipe dataclasses for a string that is an upload's source.
+    """
+    if isinstance(key, str):
+        return key if key.startswith(UPLOAD_PREFIX) else None
+    if dataclasses.is_dataclass(key) and not isinstance(key, type):
+        parts = (getattr(key, field.name) for field in dataclasses.fields(key))
+    elif isinstance(key, tuple):
+        parts = iter(key)
+    else:
+        return None
+    return next((found for part in parts if (found := upload_in(part)) is not None), None)
 
 
 def sample_source(key: str) -> str:

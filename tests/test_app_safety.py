@@ -234,7 +234,7 @@ def test_a_lost_step_view_is_put_back_with_a_notice_once():
 
 def test_the_launcher_keeps_uploads_in_memory_before_any_request():
     # Importing app.py is what `streamlit run app.py` does before it answers any request.
-    assert MultiPartParser.spool_max_size >= launcher.SPOOL_LIMIT_BYTES
+    assert MultiPartParser.spool_max_size > launcher.UPLOADER_LIMIT_MB * 1024 * 1024
     assert Path(launcher.app.script_path).name == "page.py"
 
 

@@ -34,7 +34,7 @@ from filters.images import (
 from filters.recipe import SAMPLE_PREFIX, sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, find_sample, list_samples
 from views import state
-from views.loading import decode_sample, decode_upload
+from views.loading import decode_sample, decode_upload, hold_uploads, release_unheld
 from views.paint_pad import INK_LEVELS, paint_pad_ui, painted_levels
 from views.reconnect import lost_upload_notice, upload_was_lost
 from views.text import plain
@@ -279,8 +279,22 @@ def image_maker_ui() -> None:
                 st.error(plain(refusal), icon=":material/error:")
 
 
+def _hold_uploads() -> None:
+    """Keep leases on the uploads this session holds (shown, kept for "Show ... again", in the uploader);
+    the cached work of uploads nobody holds any more is dropped."""
+    sources = (
+        st.session_state[state.SHOWN_IMAGE][0],
+        (st.session_state.get(state.LAST_GOOD_UPLOAD) or (None, None))[1],
+        (st.session_state.get(state.UPLOAD_DIGEST) or (None, None))[1],
+    )
+    held = st.session_state.get(state.UPLOAD_LEASES, {})
+    st.session_state[state.UPLOAD_LEASES] = hold_uploads(held, sources)
+    release_unheld()
+
+
 def decode_shown() -> ChosenImage:
     """Decode the image in ``SHOWN_IMAGE``; an upload refused at a new working size falls back to a sample."""
+    _hold_uploads()
     source = st.session_state[state.SHOWN_IMAGE][0]
     last_upload = st.session_state.get(state.LAST_GOOD_UPLOAD)
     if not source.startswith(SAMPLE_PREFIX):

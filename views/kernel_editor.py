@@ -39,8 +39,8 @@ class KernelChoice:
 
 def _load_preset(preset_key: str | None = None) -> None:
     """Put the chosen preset (or ``preset_key``) into the editor, discarding edits."""
-    chosen = preset_key or st.session_state[state.PRESET]
-    if chosen is not None:
+    chosen = preset_key or st.session_state.get(state.PRESET)
+    if chosen in PRESETS:  # else nothing to load (sanitize puts an unknown value back)
         state.seed_kernel_from_preset(chosen)
 
 

@@ -33,6 +33,7 @@ TAKE_UPLOAD = "take_upload"  # an upload arrived without its on_change: take it 
 UPLOAD_LOST = "upload_lost"  # a page open before a server restart had shown an upload: say so once
 PREVIOUS_SAMPLE = "previous_sample"  # the sample's source shown before an upload, to go back to
 LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, source, bytes) of the last upload that decoded
+UPLOAD_LEASES = "upload_leases"  # {source: lease} of the uploads held: their cached work is kept meanwhile
 IMAGE_MAKER = "image_maker"  # None, or the way of making an image shown: "Draw" or "Webcam"
 DRAW_SIZE = "draw_size"  # the drawing grid's side: 28 or 64 cells
 DRAW_PAD = "draw_pad"  # the drawing (its "painted" state: one digit 0-f of ink per cell)
@@ -236,6 +237,15 @@ def _offered(value: object, allowed: Collection[object]) -> bool:
     return any(type(value) is type(choice) and value == choice for choice in allowed)
 
 
+def offered(key: str, value: object) -> bool:
+    """Whether the page offers ``value`` for the setting ``key`` (keys it does not restrict: any value).
+
+    The rule ``sanitize`` applies; the launcher also applies it to every widget value before
+    Streamlit or a callback reads it (``server.widget_states``).
+    """
+    return key not in settings_to_reset({key: value})
+
+
 def settings_to_reset(values: Mapping[str, object]) -> dict[str, object]:
     """Key -> default value for every setting in ``values`` that holds what the page does not offer."""
     defaults, reset = first_values(), {}
@@ -252,12 +262,21 @@ def settings_to_reset(values: Mapping[str, object]) -> dict[str, object]:
 def sanitize() -> None:
     """Put back to its default every setting that holds a value the page does not offer.
 
-    The names of the settings reset are kept in ``SETTINGS_RESET`` for the page to mention.
+    The names of the settings reset, and of the widgets whose values the launcher refused
+    (``server.widget_states``), are kept in ``SETTINGS_RESET`` for the page to mention. A refused
+    widget's value in force is written again, so that the browser is sent it and stops sending
+    the refused one.
     """
+    noted = list(st.session_state.get(SETTINGS_RESET) or ())
+    for key in noted:
+        # Only the page's settings: uploaders and buttons cannot be given a value.
+        if (key in _choices() or key in _WHOLE_NUMBER_KEYS) and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     reset = settings_to_reset({key: st.session_state[key] for key in st.session_state})
     if reset:
         st.session_state.update(reset)
-        st.session_state[SETTINGS_RESET] = list(reset)
+    if reset or noted:
+        st.session_state[SETTINGS_RESET] = [*noted, *reset]
 
 
 def init_state() -> None:

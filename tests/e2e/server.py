@@ -54,7 +54,9 @@ def _streamlit_executable() -> str:
 class AppServer:
     """A running ``streamlit run app.py``; ``url`` is where it answers, ``process`` its Popen."""
 
-    def __init__(self, timeout: float = 60) -> None:
+    def __init__(self, timeout: float = 60, options: tuple[str, ...] = ()) -> None:
+        """``options``: more command-line settings, e.g. ("--server.disconnectedSessionTTL", "2")."""
+        self.options = options
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkdtemp(prefix="app-server-")) / "server.log"
@@ -72,6 +74,7 @@ class AppServer:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *self.options,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
         self._wait_until_healthy(timeout)

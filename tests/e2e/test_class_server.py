@@ -3,7 +3,9 @@
 Two students' pages land on different processes; each uploads its own picture, clicks and steps,
 and sees only its own picture and numbers: the affinity cookie keeps every websocket message,
 upload and picture of a session on the process that holds it, and the shared cookie secret
-makes the XSRF cookie valid wherever the page's requests go.
+makes the XSRF cookie valid wherever the page's requests go. Every response through the
+balancer carries the security headers, and the pictures of an upload are never stored by a cache.
+(What happens when a process dies: tests/e2e/test_faults.py.)
 """
 
 from __future__ import annotations
@@ -28,19 +30,22 @@ from tests.e2e.helpers import (
     upload_pixels,
     wait_for_app,
 )
+from tests.e2e.protocol import Session
 
 pytestmark = pytest.mark.e2e
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="module")
-def class_server():
+def class_server(tmp_path_factory):
     if shutil.which("haproxy") is None and not os.path.exists("/usr/sbin/haproxy"):
         message = "HAProxy is not installed (apt-get install haproxy)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    server = ClassServer(processes=2, port=free_port(), bind="127.0.0.1")
+    server = ClassServer(
+        processes=2, port=free_port(), bind="127.0.0.1", log_dir=tmp_path_factory.mktemp("logs")
+    )
     yield server
     server.stop()
 
@@ -82,3 +87,34 @@ def _affinity(page) -> str:
     """The app process HAProxy pinned this page to (its affinity cookie)."""
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
     return cookies["CLASS_SERVER"]
+
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def test_every_response_through_the_balancer_has_the_security_headers_and_upload_pictures_no_cache(
+    class_server,
+):
+    with Session(class_server.url) as student:
+        student.run()
+        student.upload("uploader", "mine.png", noise_png(7, (24, 18)), "image/png")
+        pictures = [url for url in student.media_urls() if url.startswith("/media/")]
+        assert pictures, "the page shows no picture from the media route"
+        responses = {
+            path: student.http.get(class_server.url + path, timeout=30)
+            for path in ("/", "/layer", "/_stcore/health", "/_stcore/host-config", *pictures)
+        }
+    for path, response in responses.items():
+        assert response.status_code == 200, path
+        for header, value in SECURITY_HEADERS.items():
+            assert response.headers.get(header) == value, (path, header, response.headers)
+        media = path.startswith("/media/")
+        assert (response.headers.get("Cache-Control") == "private, no-store") is media, (
+            path,
+            response.headers,
+        )
+    assert responses[pictures[0]].headers["Content-Type"].startswith("image/")
