@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -170,7 +171,10 @@ def test_the_middleware_replaces_a_header_of_the_same_name():
     async def send(message):
         sent.append(message)
 
-    asyncio.run(SecurityHeaders(app)({"type": "http", "path": "/media/x.png"}, None, send))
+    # Its own thread: Playwright's session-wide sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        response = SecurityHeaders(app)({"type": "http", "path": "/media/x.png"}, None, send)
+        thread.submit(asyncio.run, response).result()
     headers = dict(sent[0]["headers"])
     assert headers[b"cache-control"] == b"private, no-store" and b"Cache-Control" not in headers
     assert sent[1]["body"] == b"png"
