@@ -21,7 +21,7 @@ from views.kernel_editor import kernel_editor_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import options_ui
 from views.reconnect import connection_watch_ui
-from views.results import compute_result, recipe_for, results_ui
+from views.results import compute_result, first_screen_places, recipe_for, results_ui
 from views.safely import run_safely
 from views.selection import selected_pixel
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
@@ -51,21 +51,25 @@ def main() -> None:
     share_place = top_bar_ui(projector)
     link_notice()
     _warn_about_settings()
+    first_screen = None
     if projector:  # the step-by-step view first; the results and the filter follow it
         image_place = st.container()
         stage, results_section = st.container(), st.container()
-        filter_place = st.container()
+        filter_place = pad_place = st.container()
         filter_place.subheader("The filter")
-    else:
-        st.subheader("1. The image and the filter")
-        image_place, filter_place = st.columns([1.1, 3.1], gap="medium")
-        results_section, stage = st.container(), st.container()
+    else:  # the pictures and the filter first, on every screen; the controls follow them
+        first_screen = first_screen_places()
+        pad_place = first_screen.filter
+        results_section = st.container()
+        st.subheader("Change the image or the filter")
+        image_place, filter_place = st.columns([1.1, 2.2], gap="medium")
+        stage = st.container()
     chosen = image_source_ui(image_place)
     options = options_ui(chosen.decoded.is_colour)
-    kernel = kernel_editor_ui(filter_place)
+    kernel = kernel_editor_ui(filter_place, pad_place)
     recipe = recipe_for(chosen, kernel, options, state.max_side())
     with results_section:
-        result = compute_result(chosen, recipe)
+        result = compute_result(chosen, recipe, first_screen)
     if result is None:
         update_link(None)
         share_link_ui(share_place)
@@ -73,11 +77,12 @@ def main() -> None:
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
     with results_section:
-        results_ui(chosen, recipe, result, options, marks_for(view, result, pixel, projector), pixel)
-        take_away_ui(chosen, recipe, pixel, options.label_channel)
+        marks = marks_for(view, result, pixel, projector)
+        results_ui(chosen, recipe, result, options, marks, pixel, first_screen)
+        take_away_ui(chosen.title, recipe, pixel, options.label_channel)
     with stage:
         if not projector:
-            st.subheader("3. Step by step")
+            st.subheader("Step by step")
         st.segmented_control(
             "Step-by-step view",
             STEP_VIEW_NAMES,
@@ -123,9 +128,7 @@ def top_bar_ui(projector: bool) -> DeltaGenerator:
         "The lecture's example",
         icon=":material/school:",
         on_click=_open_lecture,
-        help="Its 4 x 4 pixels and filter, with the inspector on the pixel of 192: "
-        "0 x -1 + 64 x 0 + ... = 1009. Pool step by step then turns its 16 pixels into 4.",
-    )
+    )  # no tooltip: one would stay over the bar after the click, under the pointer
     bar.toggle(
         "Projector mode",
         key=state.PROJECTOR,

@@ -1,6 +1,6 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,class`` to run some sections;
+Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,lean,class`` to run some sections;
 ``--class N`` runs only the class benchmark with N students at once (and 1 and 10).
 """
 
@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        default="core,drawing,app,browser,instant,memory,layer,exports",
+        default="core,drawing,app,browser,instant,memory,layer,exports,lean",
         help="comma-separated sections",
     )
     parser.add_argument("--class", dest="students", type=int, help="the class benchmark with N students")
@@ -54,6 +54,7 @@ def main() -> None:
         "memory": "### Server memory, many and big photos (raw protocol client, python -m bench.memory)",
         "layer": "### A whole layer: eight filters, two layers, learning (python -m bench --only layer)",
         "exports": "### Exports: animations, handout (python -m bench --only exports)",
+        "lean": "### A lean page: server CPU per action, the app against a bare page (python -m bench --only lean)",  # noqa: E501
         "class": "### A class at once (raw protocol clients, python -m bench --class 30)",
     }
     print(parts[0], flush=True)

@@ -6,14 +6,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app as launcher  # noqa: F401  (its process settings, as `streamlit run app.py` applies them)
+from views import state
 
 APP = str(Path(__file__).resolve().parent.parent / "page.py")
 
 
 @pytest.fixture
 def app() -> AppTest:
-    """The app after its first run, as a new visitor sees it."""
+    """The app after its first run, as a new visitor sees it, with the values as tables opened (they
+    are built only while open)."""
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[state.TABLES_OPEN] = True
     at.run()
     assert not at.exception
     return at

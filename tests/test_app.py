@@ -21,6 +21,7 @@ from filters.images import decode_image, to_grayscale
 from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.walkthrough import VIEW_INSPECT, marks_for
+from tests.conftest import APP
 from views import state
 
 
@@ -49,8 +50,8 @@ def result_captions(at: AppTest) -> list[str]:
 
 
 def value_tables(at: AppTest) -> dict[str, list[list[str]]]:
-    """The Original / Filtered / Pooled value tables (the editor is the first dataframe)."""
-    tables = [frame.value for frame in at.dataframe[1:]]
+    """The Original / Filtered / Pooled value tables (every dataframe but the filter's editor)."""
+    tables = [frame.value for frame in at.dataframe if list(frame.value.index) != ["top", "middle", "bottom"]]
     return {
         name: table.astype(str).to_numpy().tolist()
         for name, table in zip(("original", "filtered", "pooled"), tables, strict=True)
@@ -274,7 +275,34 @@ def test_an_image_too_small_for_the_filter_gets_a_message(app):
     app.run()
     assert not app.exception
     assert any("needs at least 3 x 3" in shown(error.value) for error in app.main.error)
+    # The image is shown as it is, its one value written in its cell: never "Showing ..." over nothing.
+    (as_it_is,) = [image for image in app.image if "(not filtered)" in image.captions[0]]
+    assert as_it_is.captions[0] == "Original · 1 x 1 (not filtered)"
+    assert as_it_is.proto.imgs[0].alt == "dot.png as it is: 1 x 1 pixels, not filtered"
     app.radio(key=state.PADDING).set_value("same").run()
     assert not app.exception and not app.main.error
     assert result_captions(app)[:2] == ["Original · 1 x 1", "Filtered (clip to 0..255) · 1 x 1"]
     assert any("too small for 2 x 2 pooling" in info.value for info in app.info)
+
+
+def test_the_value_tables_are_built_only_while_their_expander_is_open():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.session_state[state.TABLES_OPEN] is False
+    assert [list(frame.value.index) for frame in at.dataframe] == [["top", "middle", "bottom"]]  # the editor
+    at.session_state[state.TABLES_OPEN] = True
+    at.run()
+    assert not at.exception
+    assert value_tables(at) == expected_tables(sample_pixels(), PRESETS["vertical_edges"].values)
+
+
+def test_the_take_away_panel_is_built_only_while_open():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not [button for button in at.get("download_button") if button.proto.label.startswith("Worksheet")]
+    at.session_state[state.TAKE_AWAY_OPEN] = True
+    at.run()
+    assert not at.exception
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Worksheet (PDF)" in labels and "Download the script" in labels

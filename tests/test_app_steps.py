@@ -13,6 +13,7 @@ from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.stepping import strongest_pixel
 from filters.walkthrough import VIEW_POOL, VIEW_SLIDE
+from tests.test_app import value_tables
 from views import state
 
 HEADER = re.compile(r"Output pixel \(row (\d+), column (\d+)\).* = \*\*(-?[\d.]+)\*\*")
@@ -38,7 +39,7 @@ def inspected(at: AppTest) -> tuple[int, int, str]:
 
 
 def filtered_table(at: AppTest) -> list[list[str]]:
-    return at.dataframe[2].value.astype(str).to_numpy().tolist()
+    return value_tables(at)["filtered"]
 
 
 def test_inspector_starts_at_the_strongest_response_and_shows_the_grids_value(app):

@@ -23,7 +23,7 @@ from filters.recipe import SAMPLE_PREFIX, FilterRecipe
 from filters.stepping import Region
 from filters.walkthrough import VIEW_SLIDE
 from views import state
-from views.image_source import ChosenImage, image_file
+from views.image_source import image_file
 from views.loading import decode_sample, decode_upload, filter_result
 from views.text import plain
 
@@ -86,17 +86,32 @@ def grid_download(
     )
 
 
-def take_away_ui(chosen: ChosenImage, recipe: FilterRecipe, pixel: tuple[int, int], channel: int) -> None:
-    """A worksheet of this view (PDF or PNG), the image file, and the code that reproduces it."""
-    with st.expander("Take it with you: a worksheet and the code", icon=":material/download:"):
+@st.fragment
+def take_away_ui(title: str, recipe: FilterRecipe, pixel: tuple[int, int], channel: int) -> None:
+    """A worksheet of this view (PDF or PNG) of the image ``title``, the image file, and the code that
+    reproduces it.
+
+    Its expander reruns alone when opened or closed, and its content is built only while it is open.
+    It is given small things only (a fragment keeps its arguments for the session): the result is
+    fetched from the caches by its recipe.
+    """
+    take_away = st.expander(
+        "Take it with you: a worksheet and the code",
+        icon=":material/download:",
+        key=state.TAKE_AWAY_OPEN,
+        on_change="rerun",
+    )
+    if not take_away.open:
+        return
+    with take_away:
         result_of = result_later(recipe)
-        stem = file_stem(chosen.title)
-        file_name, file_bytes = image_file(chosen)
+        stem = file_stem(title)
+        file_name, file_bytes = image_file(recipe.image.source)
         row = st.container(horizontal=True, vertical_alignment="center")
         for kind in ("pdf", "png"):
             row.download_button(
                 f"Worksheet ({kind.upper()})",
-                lambda kind=kind: handout(result_of(), chosen.title, pixel, channel, kind).data,
+                lambda kind=kind: handout(result_of(), title, pixel, channel, kind).data,
                 file_name=f"{stem}_worksheet.{kind}",
                 mime=MIME_TYPES[kind],
                 key=f"handout_{kind}",

@@ -310,11 +310,11 @@ def decode_shown() -> ChosenImage:
     return ChosenImage(sample_source(sample.key), sample.title, decode_sample(sample.key, state.max_side()))
 
 
-def image_file(chosen: ChosenImage) -> tuple[str, Callable[[], bytes]]:
-    """The file the shown image was decoded from: its name, and a function returning its bytes
-    (read only when asked for: a download of the exact file the exported code reads)."""
-    if chosen.source.startswith(SAMPLE_PREFIX):
-        sample = find_sample(chosen.source.removeprefix(SAMPLE_PREFIX))
+def image_file(source: str) -> tuple[str, Callable[[], bytes]]:
+    """The file the shown image (its recipe ``source``) was decoded from: its name, and a function
+    returning its bytes (read only when asked for: a download of the exact file the exported code reads)."""
+    if source.startswith(SAMPLE_PREFIX):
+        sample = find_sample(source.removeprefix(SAMPLE_PREFIX))
         return sample.path.name, sample.path.read_bytes
     name, _, data = st.session_state[state.LAST_GOOD_UPLOAD]
     return FILE_NAMES.get(name, name), lambda: data

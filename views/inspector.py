@@ -8,6 +8,9 @@ from the same array).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -16,6 +19,7 @@ from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Shading, render_g
 from filters.pipeline import FilterResult
 from filters.walkthrough import PixelWalkthrough, channel_note, walk_pixel
 from views import state
+from views.loading import PNGS
 from views.options import Options
 from views.selection import move_pixel
 
@@ -37,8 +41,30 @@ def arithmetic_markdown(walk: PixelWalkthrough) -> str:
     )
 
 
-def window_grids(walk: PixelWalkthrough) -> list[tuple[str, np.ndarray, str]]:
-    """The three small grids of the walkthrough (input window, filter, products): title, picture, alt."""
+def window_pngs(walk: PixelWalkthrough) -> list[tuple[str, bytes, str]]:
+    """``window_grids`` as PNGs, drawn once per content: keyed by the full digest of the numbers they
+    show, so a rerun that changed nothing in the walkthrough draws and encodes nothing."""
+    explanation = walk.explanation
+    digest = hashlib.sha256()
+    for array in (explanation.window, explanation.kernel, explanation.products, explanation.padded):
+        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
+    digest.update(repr((walk.window_rows, walk.window_cols)).encode())
+    key = ("inspector", digest.hexdigest())
+    grids = functools.cache(lambda: window_grids(walk))  # drawn only if a PNG is not cached
+    return [
+        (title, PNGS.get_or_compute((*key, index), lambda index=index: to_png(grids()[index][1])), alt)
+        for index, (title, alt) in enumerate(window_titles(walk))
+    ]
+
+
+def window_titles(walk: PixelWalkthrough) -> list[tuple[str, str]]:
+    """The titles and alt texts of ``window_grids``, without drawing them."""
+    return [(title, alt) for title, _, alt in window_grids(walk, draw=False)]
+
+
+def window_grids(walk: PixelWalkthrough, draw: bool = True) -> list[tuple[str, np.ndarray | None, str]]:
+    """The three small grids of the walkthrough (input window, filter, products): title, picture
+    (None unless ``draw``), alt."""
     explanation = walk.explanation
     kernel_extent = max(float(np.abs(explanation.kernel).max()), 1e-9)
     product_extent = max(float(np.abs(explanation.products).max()), 1e-9)
@@ -56,13 +82,15 @@ def window_grids(walk: PixelWalkthrough) -> list[tuple[str, np.ndarray, str]]:
     return [
         (
             title,
-            render_grid(
-                values, shading, labels=value_labels(values), cell_px=SMALL_CELL_PX, fills=fills
-            ).image,
+            _draw(values, shading, fills) if draw else None,
             f"{title}: {rows_words(values)}",
         )
         for title, (values, shading, fills) in zip(titles, grids, strict=True)
     ]
+
+
+def _draw(values: np.ndarray, shading: Shading, fills: tuple[Fill, ...]) -> np.ndarray:
+    return render_grid(values, shading, labels=value_labels(values), cell_px=SMALL_CELL_PX, fills=fills).image
 
 
 def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int]) -> None:
@@ -84,10 +112,8 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
             f"#### Output pixel (row {row}, column {col}){channel_note(result, options.label_channel)} = "
             f"**{walk.final_text}**"
         )
-        for column, (title, picture, alt) in zip(st.columns(3), window_grids(walk), strict=True):
-            column.image(
-                to_png(picture), caption=title, width=3 * SMALL_CELL_PX, output_format="PNG", alt=alt
-            )
+        for column, (title, png, alt) in zip(st.columns(3), window_pngs(walk), strict=True):
+            column.image(png, caption=title, width=3 * SMALL_CELL_PX, output_format="PNG", alt=alt)
         st.markdown(arithmetic_markdown(walk))
         st.caption(
             f"The same value, {walk.final_text}, is written in the filtered grid "

@@ -57,9 +57,13 @@ def _editor_frame(values: list[list[float]]) -> pd.DataFrame:
     return pd.DataFrame(texts.tolist(), index=list(ROW_NAMES), columns=list(COLUMN_NAMES))
 
 
-def kernel_editor_ui(place: DeltaGenerator) -> KernelChoice:
-    """Draw the filter's preset, editor and pad in ``place`` and return the filter in force."""
-    choose, edit, picture = place.columns([1.05, 1.2, 0.9], gap="medium")
+def kernel_editor_ui(place: DeltaGenerator, pad_place: DeltaGenerator) -> KernelChoice:
+    """Draw the filter's preset and editor in ``place``, its pad in ``pad_place`` (beside the pictures,
+    or in ``place`` itself), and return the filter in force."""
+    if pad_place is place:
+        choose, edit, picture = place.columns([1.05, 1.2, 0.9], gap="medium")
+    else:
+        (choose, edit), picture = place.columns([1.05, 1.2], gap="medium"), pad_place
     with choose:
         st.selectbox(
             "Preset",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from filters.convolution import ImageTooSmall, check_fits
 from filters.describe import legend_words, mapping_in_text, results_alts
@@ -30,8 +31,9 @@ from filters.drawing import (
     with_outlines,
 )
 from filters.pipeline import FilterResult
-from filters.recipe import FilterRecipe, ImageRecipe
+from filters.recipe import FilterRecipe, ImageRecipe, working_pixels
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
+from views import state
 from views.exports import grid_download, result_later
 from views.image_source import ChosenImage, size_text
 from views.kernel_editor import KernelChoice
@@ -95,6 +97,72 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     return DrawnGrid(png, picture.geometry)
 
 
+@dataclass(frozen=True)
+class FirstScreen:
+    """The row the page opens with: the original, the filter, the filtered and the pooled grid.
+
+    Made before anything is drawn, so that the pictures come first on every screen while the
+    controls that make them follow; each place is a keyed container that ``first_screen_css`` sizes.
+    """
+
+    original: DeltaGenerator
+    filter: DeltaGenerator
+    filtered: DeltaGenerator
+    pooled: DeltaGenerator
+
+    @property
+    def panels(self) -> list[DeltaGenerator]:
+        return [self.original, self.filtered, self.pooled]
+
+
+def first_screen_places() -> FirstScreen:
+    """The first screen's row, its places in reading order: image, filter, filtered, pooled."""
+    row = st.container(horizontal=True, key=FIRST_SCREEN_ROW, gap="small")
+    original, kernel = row.container(key="result_panel_0"), row.container(key=FILTER_COLUMN)
+    filtered, pooled = row.container(key="result_panel_1"), row.container(key="result_panel_2")
+    return FirstScreen(original, kernel, filtered, pooled)
+
+
+FIRST_SCREEN_ROW, FILTER_COLUMN = "first_screen", "filter_column"
+FIRST_SCREEN_CHROME_PX = 250
+"""What stands above and below the pictures on a first screen (the page's bar, the title, the
+buttons, the captions): the pictures are at most as tall as the window less this, so all of each
+fits on the first screen of a laptop (1366 x 768) and a projector (1920 x 1080)."""
+
+
+def _item(key: str) -> str:
+    """The flex item of the first screen's row that holds the container ``key`` (Streamlit wraps each)."""
+    return f".st-key-{FIRST_SCREEN_ROW} > div:has(> .st-key-{key})"
+
+
+def first_screen_css(shapes: list[tuple[int, ...]]) -> str:
+    """CSS that sizes the first screen's row: the grids at one scale (the pooled grid is visibly a
+    quarter), the tallest no taller than the window allows. On a phone the image and its filtered
+    result share the first line; the filter and the pooled grid follow."""
+    tallest = max(max(shape[0], 1) for shape in shapes)
+    rules = [
+        f"{_item(f'result_panel_{index}')} {{ flex: {max(shape[1], 1)} 1 0; min-width: 0; "
+        f"max-width: calc((100vh - {FIRST_SCREEN_CHROME_PX}px) * {max(shape[1], 1) / tallest:.4f}); }}"
+        for index, shape in enumerate(shapes)
+    ]
+    phone = [
+        f".st-key-{FIRST_SCREEN_ROW} {{ flex-wrap: wrap; }}",
+        f"{_item('result_panel_0')}, {_item('result_panel_1')} {{ flex: 1 1 40%; max-width: none; }}",
+        f"{_item('result_panel_0')} {{ order: 1; }} {_item('result_panel_1')} {{ order: 2; }}",
+        f"{_item(FILTER_COLUMN)} {{ order: 3; }}",
+        f"{_item('result_panel_2')} {{ order: 4; flex: 0 1 35%; max-width: none; }}",
+    ]
+    return " ".join(
+        [
+            f".st-key-{FIRST_SCREEN_ROW} {{ flex-wrap: nowrap; align-items: flex-start; }}",
+            f"{_item(FILTER_COLUMN)} {{ flex: 0 0 12.5rem; max-width: 12.5rem; }}",
+            f".st-key-{FIRST_SCREEN_ROW} > div > [class*='st-key-result_panel_'] {{ width: 100%; }}",
+            *rules,
+            f"@media (max-width: 640px) {{ {' '.join(phone)} }}",
+        ]
+    )
+
+
 def recipe_for(
     chosen: ChosenImage, kernel: KernelChoice, options: Options, max_side: int | None
 ) -> FilterRecipe:
@@ -109,14 +177,34 @@ def recipe_for(
     )
 
 
-def compute_result(chosen: ChosenImage, recipe: FilterRecipe) -> FilterResult | None:
-    """Filter the chosen image, or say why it cannot be filtered and return None."""
+def compute_result(
+    chosen: ChosenImage, recipe: FilterRecipe, first_screen: FirstScreen | None = None
+) -> FilterResult | None:
+    """Filter the chosen image, or show it as it is, say why it cannot be filtered and return None."""
     try:
         check_fits(chosen.decoded.rgb.shape, recipe.padding)
     except ImageTooSmall as problem:
-        st.error(plain(f"{chosen.title}: {problem}"), icon=":material/error:")
+        _image_as_it_is(chosen, recipe, first_screen)
+        with first_screen.filtered if first_screen is not None else st.container():
+            st.error(plain(f"{chosen.title}: {problem}"), icon=":material/error:")
         return None
     return filter_result(recipe, chosen.decoded)
+
+
+def _image_as_it_is(chosen: ChosenImage, recipe: FilterRecipe, first_screen: FirstScreen | None) -> None:
+    """The image a filter cannot run on, drawn on its own (a 1 x 1 picture is still a picture)."""
+    pixels = working_pixels(chosen.decoded, recipe.image.colour)
+    rows, cols = pixels.shape[:2]
+    labels = value_labels(pixels, 0) if wants_labels(pixels.shape) else None
+    picture = render_grid(pixels, PIXEL_SHADING, labels=labels)
+    alt = f"{chosen.title} as it is: {cols} x {rows} pixels, not filtered"
+    with first_screen.original if first_screen is not None else st.container():
+        caption = f"Original · {cols} x {rows} (not filtered)"
+        st.image(picture.png(), caption=caption, alt=alt, width="stretch")
+    if first_screen is not None:  # a small picture beside the message, not one filling the screen
+        picture_item, message_item = _item("result_panel_0"), _item("result_panel_1")
+        beside = f"{picture_item} {{ flex: 0 0 14rem; }} {message_item} {{ flex: 1 1 0; }}"
+        st.html(f"<style>{beside}</style>")
 
 
 def results_ui(
@@ -126,9 +214,12 @@ def results_ui(
     options: Options,
     marks: Marks,
     pixel: tuple[int, int],
+    first_screen: FirstScreen | None = None,
 ) -> None:
-    """Draw the three grids with their sizes, the colour legend and the values as tables."""
-    st.subheader("2. Filter, then pool")
+    """Draw the three grids with their sizes, the colour legend and the values as tables; side by
+    side they go in ``first_screen``'s places where the page made them."""
+    if first_screen is None:
+        st.subheader("Filter, then pool")
     shading = output_shading(result.mapping)
     original_alt, filtered_alt, pooled_alt = results_alts(result, pixel, marks, options.label_channel)
     result_of = result_later(recipe)  # what the print downloads read, when they are made
@@ -170,6 +261,11 @@ def results_ui(
     if options.stacked:
         for panel in panels:
             draw_panel(panel, options, chosen.title, relative_to=result.image.shape[1])
+    elif first_screen is not None:
+        st.html(f"<style>{first_screen_css([panel.shape for panel in panels])}</style>")
+        for place, panel in zip(first_screen.panels, panels, strict=True):
+            with place:
+                draw_panel(panel, options, chosen.title)
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")
@@ -241,6 +337,16 @@ def _value_tables(panels: list[Panel], options: Options) -> None:
     channel = (
         f" ({CHANNEL_NAMES[options.label_channel].lower()} channel)" if len(panels[0].shape) == 3 else ""
     )
-    with st.expander(f"The values as tables{channel}"):
+    _tables_ui(f"The values as tables{channel}", panels, options.label_channel)
+
+
+@st.fragment
+def _tables_ui(title: str, panels: list[Panel], label_channel: int) -> None:
+    """The tables' expander, rerun alone when opened or closed; the tables are built only while it
+    is open (three grids of text in a closed expander were a fifth of every rerun's cost)."""
+    tables = st.expander(title, key=state.TABLES_OPEN, on_change="rerun")
+    if not tables.open:
+        return
+    with tables:
         for tab, panel in zip(st.tabs([panel.title for panel in panels]), panels, strict=True):
-            tab.dataframe(pd.DataFrame(value_labels(panel.values(), options.label_channel)), width="content")
+            tab.dataframe(pd.DataFrame(value_labels(panel.values(), label_channel)), width="content")

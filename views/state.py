@@ -79,6 +79,8 @@ LINKED_PIXEL = "linked_pixel"  # a pixel read from a link, taken once the image'
 LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so once
 LINK_WITHOUT_UPLOAD = "link_without_upload"  # a link made with an upload was opened: say so once
 REVEAL = "reveal"  # a button opened a view: the explorer scrolls its explanation into sight once
+TABLES_OPEN = "values_tables_open"  # the "values as tables" expander is open: only then are they built
+TAKE_AWAY_OPEN = "take_away_open"  # the "Take it with you" expander is open: only then is it built
 
 # The second page, "A whole layer" (views/layer_page.py): its own widgets, nothing shared but the image.
 LAYER_PRESET = "layer_preset"  # the filter whose padding, stride and dilation are explored
@@ -226,6 +228,8 @@ def _choices() -> dict[str, Collection[object]]:
         DRAW_SIZE: DRAW_SIDES,
         POOL_SOURCE: POOL_SOURCES,
         PROJECTOR: (True, False),
+        TABLES_OPEN: (False, True),
+        TAKE_AWAY_OPEN: (False, True),
     }
 
 

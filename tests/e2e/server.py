@@ -54,9 +54,10 @@ def _streamlit_executable() -> str:
 class AppServer:
     """A running ``streamlit run app.py``; ``url`` is where it answers, ``process`` its Popen."""
 
-    def __init__(self, timeout: float = 60, options: tuple[str, ...] = ()) -> None:
-        """``options``: more command-line settings, e.g. ("--server.disconnectedSessionTTL", "2")."""
-        self.options = options
+    def __init__(self, timeout: float = 60, options: tuple[str, ...] = (), script: str = "app.py") -> None:
+        """``options``: more command-line settings, e.g. ("--server.disconnectedSessionTTL", "2");
+        ``script``: what to serve, from the project's folder (the benchmark's floor page, for one)."""
+        self.options, self.script = options, script
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkdtemp(prefix="app-server-")) / "server.log"
@@ -67,7 +68,7 @@ class AppServer:
         command = [
             _streamlit_executable(),
             "run",
-            "app.py",
+            self.script,
             "--server.port",
             str(self.port),
             "--server.address",

@@ -1,0 +1,142 @@
+"""A lean page: the server's CPU per action, the app against the floor, in one run.
+
+``python -m bench --only lean``. The floor is ``bench/floor_page.py``: a bare Streamlit page that
+shows the same three pictures of the same 28 x 28 sample (or of an upload at the same working
+size), served the same way (``streamlit run`` from the project's folder, its config.toml). Each
+action is done by a raw-protocol client (tests/e2e/protocol.py) as a browser does it: the
+websocket rerun with the widget states, then the GET of every picture it has not fetched yet. The
+server's CPU-seconds are read from /proc before and after each repetition; their mean is printed.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+from collections.abc import Callable
+
+import psutil
+
+from bench.memory import photo
+from bench.timing import table, verdict
+from filters.presets import PRESETS
+from tests.e2e.protocol import Session
+from tests.e2e.server import AppServer
+
+REPEATS = 20
+PRESET_CYCLE = ["horizontal_edges", "outline", "sharpen", "box_blur", "emboss", "vertical_edges"]
+BUDGETS = {  # action -> at most this many times the floor's (the issue's budgets)
+    "rerun, nothing changed": 2.0,
+    "preset change": 3.0,
+    "the inspector's row (one section's control)": 1.5,
+    "a visit: open, preset change, 12 MP upload": 2.0,
+}
+
+
+class Visitor:
+    """One page of ``server``, fetching each picture once, as a browser does."""
+
+    def __init__(self, server: AppServer) -> None:
+        self.server, self.fetched = server, set()
+        self.cpu = psutil.Process(server.process.pid)
+        self.session = Session(server.url)
+
+    def seconds(self) -> float:
+        times = self.cpu.cpu_times()
+        return times.user + times.system
+
+    def new_pictures(self) -> None:
+        for url in set(self.session.media_urls()) - self.fetched:
+            if not url.startswith("data:"):
+                self.session.http.get(self.server.url + url, timeout=60).raise_for_status()
+            self.fetched.add(url)
+
+    def open(self) -> None:
+        self.session.connect()
+        self.session.wait()
+        self.new_pictures()
+
+    def act(self, action: Callable[[Session], object]) -> float:
+        """Server CPU-seconds that ``action`` (and the pictures it brings) cost."""
+        before = self.seconds()
+        action(self.session)
+        self.new_pictures()
+        return self.seconds() - before
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _open_cost(server: AppServer) -> float:
+    visitor = Visitor(server)
+    before = visitor.seconds()
+    visitor.open()
+    spent = visitor.seconds() - before
+    visitor.close()
+    return spent
+
+
+def measure(server: AppServer, is_app: bool) -> dict[str, float]:
+    """Mean server CPU-seconds of each action on ``server`` (a mean: /proc counts in 10 ms ticks)."""
+    for _ in range(2):  # warm-up visits: imports, caches of the sample
+        _open_cost(server)
+    costs: dict[str, list[float]] = {name: [] for name in ("open", "rerun", "preset", "row", "upload")}
+    for repeat in range(REPEATS):
+        costs["open"].append(_open_cost(server))
+        visitor = Visitor(server)
+        visitor.open()
+        costs["rerun"].append(visitor.act(lambda session: session.run()))
+        if is_app:
+            preset = PRESETS[PRESET_CYCLE[repeat % len(PRESET_CYCLE)]].name
+            costs["preset"].append(
+                visitor.act(functools.partial(Session.set_widget, key="preset", value=preset))
+            )
+            row = functools.partial(Session.set_widget, key="inspect_row", value=repeat % 20 + 1)
+            costs["row"].append(visitor.act(row))
+        data = photo(4032, 3024, seed=900 + repeat, quality=85)
+        upload = functools.partial(
+            Session.upload, uploader_key="uploader", name=f"photo{repeat}.jpg", data=data, mime="image/jpeg"
+        )
+        costs["upload"].append(visitor.act(upload))
+        visitor.close()
+    return {name: statistics.fmean(values) for name, values in costs.items() if values}
+
+
+def run() -> str:
+    app, floor = AppServer(), AppServer(script="bench/floor_page.py")
+    try:
+        floor_costs, app_costs = measure(floor, False), measure(app, True)
+    finally:
+        app.stop()
+        floor.stop()
+    visit = {
+        "app": app_costs["open"] + app_costs["preset"] + app_costs["upload"],
+        "floor": floor_costs["open"] + floor_costs["rerun"] + floor_costs["upload"],
+    }
+    rows_of = [
+        ("open the page", app_costs["open"], floor_costs["open"], None),
+        ("rerun, nothing changed", app_costs["rerun"], floor_costs["rerun"], None),
+        ("preset change", app_costs["preset"], floor_costs["rerun"], None),
+        ("the inspector's row (one section's control)", app_costs["row"], floor_costs["rerun"], None),
+        ("upload a 12 MP JPEG", app_costs["upload"], floor_costs["upload"], None),
+        ("a visit: open, preset change, 12 MP upload", visit["app"], visit["floor"], None),
+    ]
+    rows = []
+    for name, app_s, floor_s, _ in rows_of:
+        ratio = app_s / floor_s
+        budget = BUDGETS.get(name)
+        rows.append(
+            [
+                name,
+                f"{app_s * 1000:.0f}",
+                f"{floor_s * 1000:.0f}",
+                f"{ratio:.1f}x",
+                f"<= {budget}x" if budget else "",
+                verdict(ratio, budget) if budget else "",
+            ]
+        )
+    header = ["server CPU per action (mean)", "app (ms)", "floor (ms)", "app / floor", "budget", "within"]
+    note = (
+        "The floor's rerun stands for every single-click row (its page has no preset or inspector), and its "
+        "visit is open + rerun + upload."
+    )
+    return table(header, rows) + "\n\n" + note
