@@ -8,23 +8,25 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from filters.link import LECTURE_LINK, read_link
+from filters.recipe import FilterRecipe
 from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
 from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
 from server.uploads import uploads_kept_in_memory
 from views import state
 from views.edges import edges_ui
 from views.explorer import convolution_explorer_ui
-from views.exports import take_away_ui
-from views.image_source import UPLOADER_LIMIT_MB, image_source_ui
+from views.exports import decoded_later, result_later, take_away_ui
+from views.image_source import UPLOADER_LIMIT_MB, ChosenImage, image_source_ui, size_text
 from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
-from views.options import options_ui
+from views.options import Options, options_ui
 from views.reconnect import connection_watch_ui
-from views.results import compute_result, first_screen_places, recipe_for, results_ui
-from views.safely import run_safely
+from views.results import FirstScreen, compute_result, first_screen_places, recipe_for, results_ui
+from views.safely import run_safely, safely
 from views.selection import selected_pixel
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
+from views.text import plain
 
 INTRO = (
     "A 3 x 3 **filter** multiplies each pixel's 9 neighbours by its values and sums them; "
@@ -71,44 +73,85 @@ def main() -> None:
     with results_section:
         result = compute_result(chosen, recipe, first_screen)
     if result is None:
-        update_link(None)
-        share_link_ui(share_place)
+        with share_place:
+            share_ui(None)
         return
+    note = f"{plain(chosen.title)}: {size_text(chosen.decoded)}." if chosen.decoded.downscaled else None
+    with results_section:
+        results_section_ui(chosen.title, note, recipe, options, projector, first_screen)
+        take_away_ui(chosen.title, recipe, options.label_channel)
+    with stage:
+        stage_ui(chosen.title, recipe, options, projector)
+    with share_place:
+        share_ui(recipe)
+
+
+@st.fragment(key=state.RESULTS_FRAGMENT)
+@safely
+def results_section_ui(
+    title: str,
+    note: str | None,
+    recipe: FilterRecipe,
+    options: Options,
+    projector: bool,
+    first_screen: FirstScreen | None,
+) -> None:
+    """The three grids, outlined where the step-by-step view looks: rerun alone when the pixel or
+    the view changes (``state.rerun_pixel_sections``). Given small things only (a fragment keeps its
+    arguments for the session): the result comes from the caches by its recipe."""
+    state.init_state()  # a fragment's run is a run too: the widgets it does not draw lose their state
+    result = result_later(recipe)()
+    pixel = selected_pixel(result)
+    marks = marks_for(st.session_state[state.STEP_VIEW], result, pixel, projector)
+    results_ui(title, note, recipe, result, options, marks, pixel, first_screen)
+
+
+@st.fragment(key=state.STAGE_FRAGMENT)
+@safely
+def stage_ui(title: str, recipe: FilterRecipe, options: Options, projector: bool) -> None:
+    """The step-by-step view and its controls, rerun alone when they change (with the sections that
+    show the same pixel and view, and the link: ``state.rerun_pixel_sections``)."""
+    state.init_state()
+    result = result_later(recipe)()
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
-    with results_section:
-        marks = marks_for(view, result, pixel, projector)
-        results_ui(chosen, recipe, result, options, marks, pixel, first_screen)
-        take_away_ui(chosen.title, recipe, pixel, options.label_channel)
-    with stage:
-        if not projector:
-            st.subheader("Step by step")
-        st.segmented_control(
-            "Step-by-step view",
-            STEP_VIEW_NAMES,
-            key=state.STEP_VIEW,
-            required=True,
-            on_change=_start_over,
-            label_visibility="collapsed" if projector else "visible",
-        )
-        if view == VIEW_INSPECT:
-            region = convolution_region(result, pixel, projector)
-            convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
-            if not projector:  # the explorer explains the same pixel; the picker is for a desk
-                inspector_ui(result, options, pixel)
-        elif view == VIEW_EDGES:
-            edges_ui(chosen, options, state.max_side())
-        else:
-            STEP_VIEWS[view](recipe, result, options, pixel)
+    if not projector:
+        st.subheader("Step by step")
+    st.segmented_control(
+        "Step-by-step view",
+        STEP_VIEW_NAMES,
+        key=state.STEP_VIEW,
+        required=True,
+        on_change=_start_over,
+        label_visibility="collapsed" if projector else "visible",
+    )
+    if view == VIEW_INSPECT:
+        region = convolution_region(result, pixel, projector)
+        convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
+        if not projector:  # the explorer explains the same pixel; the picker is for a desk
+            inspector_ui(result, options, pixel)
+    elif view == VIEW_EDGES:
+        edges_ui(ChosenImage(recipe.image.source, title, decoded_later(recipe)()), options, state.max_side())
+    else:
+        STEP_VIEWS[view](recipe, result, options, pixel)
     st.session_state.pop(state.REVEAL, None)
-    update_link(result.strongest)
-    share_link_ui(share_place)
+
+
+@st.fragment(key=state.SHARE_FRAGMENT)
+@safely
+def share_ui(recipe: FilterRecipe | None) -> None:
+    """Write the settings in force into the page's link, and offer it: in the top bar, rerun with the
+    sections whose settings (pixel, view, step) it holds. ``recipe`` is None when nothing is filtered."""
+    state.init_state()
+    update_link(result_later(recipe)().strongest if recipe is not None else None)
+    share_link_ui()
 
 
 def _start_over() -> None:
-    """Another step-by-step view starts at its first step, in sight."""
+    """Another step-by-step view starts at its first step, in sight (its outlines with it)."""
     st.session_state[state.STEP] = 0
     st.session_state[state.REVEAL] = True
+    state.rerun_pixel_sections()
 
 
 def _open_lecture() -> None:

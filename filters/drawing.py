@@ -417,6 +417,34 @@ def _write_labels(image: np.ndarray, colours: np.ndarray, labels: np.ndarray, ce
         region[...] = np.rint(region * (1 - alpha) + inks[row, col] * alpha).astype(np.uint8)
 
 
+@dataclass(frozen=True)
+class OutlineBox:
+    """Where an outline's frame lies on a picture ``width`` x ``height`` pixels: its edges in picture
+    pixels, its colour and line. The page draws it over the picture in the browser (the picture itself
+    then never changes with the pixel looked at); prints and animations draw it into the picture."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    width: int
+    height: int
+    colour: RGB
+    line: str
+
+
+def outline_box(geometry: Geometry, outline: Outline) -> OutlineBox:
+    """The frame of ``outline`` on a picture of ``geometry``: around its cells, grown to a size that
+    can be seen on a big photo, kept inside the picture (exactly where ``with_outlines`` draws it)."""
+    height, width = geometry.height, geometry.width
+    smallest = max(12, max(height, width) // 50)
+    top, bottom = _span(outline.top, outline.rows, geometry.cell_px, smallest)
+    left, right = _span(outline.left, outline.cols, geometry.cell_px, smallest)
+    top, left = max(0, min(top, height - 1)), max(0, min(left, width - 1))
+    bottom, right = max(top + 1, min(bottom, height)), max(left + 1, min(right, width))
+    return OutlineBox(top, bottom, left, right, width, height, outline.colour, outline.line)
+
+
 def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
     """A thick coloured frame, solid or dashed, with a thin black inner line: visible on any background.
 
@@ -425,11 +453,8 @@ def _draw_outline(image: np.ndarray, outline: Outline, cell_px: float) -> None:
     cells showing in its gaps; its black inner line stays whole.
     """
     height, width = image.shape[:2]
-    smallest = max(12, max(height, width) // 50)
-    top, bottom = _span(outline.top, outline.rows, cell_px, smallest)
-    left, right = _span(outline.left, outline.cols, cell_px, smallest)
-    top, left = max(0, min(top, height - 1)), max(0, min(left, width - 1))
-    bottom, right = max(top + 1, min(bottom, height)), max(left + 1, min(right, width))
+    box = outline_box(Geometry(width, height, cell_px, (0, 0)), outline)
+    top, bottom, left, right = box.top, box.bottom, box.left, box.right
     thickness = max(2, round(max(cell_px, 1) / 10), max(height, width) // 300)
     frame = image[top:bottom, left:right]
     rows, cols = frame.shape[:2]

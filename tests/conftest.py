@@ -20,3 +20,10 @@ def app() -> AppTest:
     at.run()
     assert not at.exception
     return at
+
+
+def whole_page(at: AppTest) -> AppTest:
+    """After a change that reruns only some sections (fragments): AppTest's tree then holds only what
+    those drew, where a browser keeps the rest of the page; a run with nothing changed draws it all."""
+    assert not at.exception
+    return at.run()

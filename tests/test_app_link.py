@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from filters import PRESETS
 from filters.recipe import sample_source
 from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE
-from tests.conftest import APP
+from tests.conftest import APP, whole_page
 from tests.test_app_steps import explorer
 from views import state
 
@@ -76,7 +76,7 @@ def test_every_setting_goes_into_the_link_and_a_new_visitor_gets_the_same_view(a
     app.text_input(key=state.WEIGHT_TEXT).set_value("1/3").run()
     app.number_input(key=state.INSPECT_ROW).set_value(40).run()
     app.number_input(key=state.INSPECT_COL).set_value(17).run()
-    app.segmented_control(key=state.STEP_VIEW).set_value(VIEW_SLIDE).run()
+    whole_page(app.segmented_control(key=state.STEP_VIEW).set_value(VIEW_SLIDE).run())
     app.toggle(key=state.PROJECTOR).set_value(True).run()
     assert not app.exception
     link = dict(app.query_params)

@@ -21,7 +21,7 @@ from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE
 from filters.walkthrough import walk_pixel
 from tests.collision import ASCENT_KEY, ascent, crafted_png, streamlit_hash
-from tests.conftest import APP
+from tests.conftest import APP, whole_page
 from views import state
 from views.loading import clear_caches
 
@@ -54,7 +54,7 @@ def markdown_texts(at: AppTest) -> str:
 def inspect(at: AppTest, row: int, col: int) -> None:
     at.number_input(key=state.INSPECT_ROW).set_value(row)
     at.number_input(key=state.INSPECT_COL).set_value(col)
-    at.run()
+    whole_page(at.run())
     assert not at.exception
 
 

@@ -13,6 +13,7 @@ from filters.images import decode_image, to_grayscale
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.stepping import strongest_pixel
 from filters.walkthrough import VIEW_POOL, VIEW_SLIDE
+from tests.conftest import whole_page
 from tests.test_app import value_tables
 from views import state
 
@@ -98,7 +99,7 @@ def test_same_padding_border_pixel_shows_the_zero_padding(app):
 
 
 def open_view(app: AppTest, view: str) -> None:
-    app.segmented_control(key=state.STEP_VIEW).set_value(view).run()
+    whole_page(app.segmented_control(key=state.STEP_VIEW).set_value(view).run())
     assert not app.exception
 
 

@@ -22,6 +22,7 @@ from filters.drawing import (
     colour_legend,
     label_font,
     label_inks,
+    outline_box,
     render_grid,
     shade,
     value_labels,
@@ -206,6 +207,28 @@ def test_solid_and_dashed_outlines_frame_the_same_cells(shape, cell_px, outline,
     assert [*changed.min(axis=0), *changed.max(axis=0)] == [top, left, bottom, right]
     for side, edge in _edges(outlined, top, left, bottom, right).items():
         assert _dashes_along(edge, colour), f"{side} edge drawn"
+
+
+@pytest.mark.parametrize(
+    ("shape", "cell_px", "outline"),
+    [
+        ((6, 6), 36, Outline(1, 2, 3, 3)),
+        ((6, 6), 36, Outline(5, 5, colour=CHOSEN)),
+        ((300, 400), None, Outline(10, 10, 3, 3)),
+        ((2000, 1500), None, Outline(100, 200)),
+    ],
+)
+def test_the_frame_the_page_draws_over_a_picture_is_the_one_drawn_into_it(shape, cell_px, outline):
+    """The page draws outlines in the browser (over a picture that then never changes with the pixel
+    looked at), prints draw them into the picture: both frame the same picture pixels."""
+    values = np.random.default_rng(1).uniform(0, 255, shape)
+    plain = render_grid(values, cell_px=cell_px)
+    outlined = render_grid(values, cell_px=cell_px, outlines=(outline,)).image
+    changed = np.argwhere(np.any(outlined != plain.image, axis=-1))
+    box = outline_box(plain.geometry, outline)
+    assert [*changed.min(axis=0), *changed.max(axis=0)] == [box.top, box.left, box.bottom - 1, box.right - 1]
+    assert (box.width, box.height) == plain.image.shape[1::-1]
+    assert (box.colour, box.line) == (outline.colour, outline.line)
 
 
 def test_big_images_are_reduced_for_the_screen_and_small_ones_enlarged():

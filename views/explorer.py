@@ -38,6 +38,7 @@ def _pin() -> None:
     pinned = st.session_state[state.EXPLORER].get("pinned")
     if isinstance(pinned, list) and len(pinned) == 2 and all(type(value) is int for value in pinned):
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = pinned
+        state.rerun_pixel_sections()
 
 
 def _rest_at_step() -> None:
@@ -45,6 +46,7 @@ def _rest_at_step() -> None:
     step = st.session_state[state.EXPLORER].get("step")
     if type(step) is int and 0 <= step <= 100_000:
         st.session_state[state.STEP] = step
+        st.rerun([state.SHARE_FRAGMENT])  # the browser shows the step already: only the link changes
 
 
 def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:

@@ -17,6 +17,7 @@ from filters.animation import convolution_animation, pooling_animation
 from filters.code_export import keras_code, numpy_code, pytorch_code
 from filters.drawing import Fill, Outline, Shading, wants_labels
 from filters.handout import MIME_TYPES, handout
+from filters.images import DecodedImage
 from filters.pipeline import FilterResult
 from filters.prints import file_stem, print_channels, print_grid, print_png
 from filters.recipe import SAMPLE_PREFIX, FilterRecipe
@@ -25,7 +26,19 @@ from filters.walkthrough import VIEW_SLIDE
 from views import state
 from views.image_source import image_file
 from views.loading import decode_sample, decode_upload, filter_result
+from views.safely import safely
 from views.text import plain
+
+
+def decoded_later(recipe: FilterRecipe) -> Callable[[], DecodedImage]:
+    """The image of ``recipe`` at its working size, fetched from the caches when called (see
+    ``result_later``): what a section that reruns alone works on, without keeping the pixels itself."""
+    source, max_side = recipe.image.source, recipe.image.max_side
+    if source.startswith(SAMPLE_PREFIX):
+        key = source.removeprefix(SAMPLE_PREFIX)
+        return lambda: decode_sample(key, max_side)
+    name, _, data = st.session_state[state.LAST_GOOD_UPLOAD]
+    return lambda: decode_upload(data, source, name, max_side)
 
 
 def result_later(recipe: FilterRecipe) -> Callable[[], FilterResult]:
@@ -36,12 +49,8 @@ def result_later(recipe: FilterRecipe) -> Callable[[], FilterResult]:
     byte-bounded cache let them go. This holds only the recipe, and for an upload the bytes the
     session keeps anyway.
     """
-    source, max_side = recipe.image.source, recipe.image.max_side
-    if source.startswith(SAMPLE_PREFIX):
-        key = source.removeprefix(SAMPLE_PREFIX)
-        return lambda: filter_result(recipe, decode_sample(key, max_side))
-    name, _, data = st.session_state[state.LAST_GOOD_UPLOAD]
-    return lambda: filter_result(recipe, decode_upload(data, source, name, max_side))
+    decoded = decoded_later(recipe)
+    return lambda: filter_result(recipe, decoded())
 
 
 def grid_download(
@@ -86,8 +95,9 @@ def grid_download(
     )
 
 
-@st.fragment
-def take_away_ui(title: str, recipe: FilterRecipe, pixel: tuple[int, int], channel: int) -> None:
+@st.fragment(key=state.TAKE_AWAY_FRAGMENT)
+@safely
+def take_away_ui(title: str, recipe: FilterRecipe, channel: int) -> None:
     """A worksheet of this view (PDF or PNG) of the image ``title``, the image file, and the code that
     reproduces it.
 
@@ -103,6 +113,7 @@ def take_away_ui(title: str, recipe: FilterRecipe, pixel: tuple[int, int], chann
     )
     if not take_away.open:
         return
+    pixel = tuple(st.session_state[state.PIXEL])  # the pixel in force (this reruns when it changes)
     with take_away:
         result_of = result_later(recipe)
         stem = file_stem(title)

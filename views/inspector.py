@@ -99,8 +99,13 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
     controls, walkthrough = st.columns([1, 3], gap="large")
     with controls:
         st.markdown("**Which output pixel?** Click the filtered image, or:")
-        st.number_input("Row (0 = top)", min_value=0, max_value=rows - 1, step=1, key=state.INSPECT_ROW)
-        st.number_input("Column (0 = left)", min_value=0, max_value=cols - 1, step=1, key=state.INSPECT_COL)
+        for label, key, most in (
+            ("Row (0 = top)", state.INSPECT_ROW, rows),
+            ("Column (0 = left)", state.INSPECT_COL, cols),
+        ):
+            st.number_input(
+                label, min_value=0, max_value=most - 1, step=1, key=key, on_change=state.rerun_pixel_sections
+            )
         for column, (arrow, direction, delta) in zip(st.columns(4), MOVES, strict=True):
             column.button(
                 arrow, key=f"move_{direction}", help=f"One pixel {direction}", on_click=move_pixel, args=delta
@@ -110,7 +115,7 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
     with walkthrough:
         st.markdown(
             f"#### Output pixel (row {row}, column {col}){channel_note(result, options.label_channel)} = "
-            f"**{walk.final_text}**"
+            f"**{walk.final_text}** (pinned)"
         )
         for column, (title, png, alt) in zip(st.columns(3), window_pngs(walk), strict=True):
             column.image(png, caption=title, width=3 * SMALL_CELL_PX, output_format="PNG", alt=alt)

@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from filters.convolution import PADDINGS
@@ -166,9 +165,9 @@ def link_notice() -> None:
         )
 
 
-def share_link_ui(place: DeltaGenerator) -> None:
-    """A popover in ``place`` with the link to this view (drawn last, when the link is written)."""
-    with place.popover("Share this view", icon=":material/link:"):
+def share_link_ui() -> None:
+    """A popover with the link to this view (drawn once the link is written)."""
+    with st.popover("Share this view", icon=":material/link:"):
         query = st.session_state.get(state.LINK_WRITTEN) or {}
         base = st.context.url.split("?")[0] if st.context.url else ""
         st.code(f"{base}?{urlencode(query)}" if query else base, language=None, wrap_lines=True)

@@ -11,6 +11,7 @@ import base64
 from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
 
 from filters.drawing import Geometry, cell_at
 from views import state
@@ -36,13 +37,19 @@ def _take_click() -> None:
     cell = cell_at(geometry, x, y, width, height)
     if cell is not None:
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = cell
+        state.rerun_pixel_sections()
+
+
+def picture_url(png: bytes) -> str:
+    """Where the browser fetches the picture: a media URL, as ``st.image``'s, served by the server once
+    and kept by the page while the picture stays the same (a data URL would travel in every run's
+    message); a data URL only where no server runs (the app's tests)."""
+    if not runtime.exists():
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+    return runtime.get_instance().media_file_mgr.add(png, "image/png", f"pick_image.{state.PICK}")
 
 
 def pick_image(png: bytes, geometry: Geometry, alt: str) -> None:
     """Show the filtered grid; a click on it selects the pixel under the pointer."""
     st.session_state[state.PICK_GEOMETRY] = geometry
-    PICK_IMAGE(
-        key=state.PICK,
-        data={"src": "data:image/png;base64," + base64.b64encode(png).decode(), "alt": alt},
-        on_click_change=_take_click,
-    )
+    PICK_IMAGE(key=state.PICK, data={"src": picture_url(png), "alt": alt}, on_click_change=_take_click)

@@ -22,24 +22,25 @@ from filters.drawing import (
     Outline,
     Shading,
     colour_legend,
+    outline_box,
     output_shading,
     render_channels,
     render_grid,
     to_png,
     value_labels,
     wants_labels,
-    with_outlines,
 )
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe, ImageRecipe, working_pixels
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
 from views import state
 from views.exports import grid_download, result_later
-from views.image_source import ChosenImage, size_text
+from views.image_source import ChosenImage
 from views.kernel_editor import KernelChoice
 from views.loading import PICTURES, PNGS, filter_result
 from views.options import Options
 from views.pick_image import pick_image
+from views.safely import safely
 from views.text import plain
 
 
@@ -81,7 +82,8 @@ class DrawnGrid:
 
 
 def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
-    """The panel drawn as PNG: the grid once per recipe, its outlines once per place."""
+    """The panel drawn as PNG once per recipe, without its outlines: they are drawn over it in the
+    browser (``outline_css``), so looking at another pixel neither encodes nor sends a picture again."""
     picture_key = (panel.key, labelled, label_channel)
 
     def draw():
@@ -91,10 +93,34 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
         return render_grid(values, panel.shading, labels=value_labels(values, label_channel))
 
     picture = PICTURES.get_or_compute(picture_key, draw)
-    png = PNGS.get_or_compute(
-        (picture_key, panel.outlines), lambda: with_outlines(picture, panel.outlines).png()
-    )
-    return DrawnGrid(png, picture.geometry)
+    return DrawnGrid(PNGS.get_or_compute(picture_key, picture.png), picture.geometry)
+
+
+OUTLINE_PX = 3
+"""The width of an outline's coloured line on screen (a thin black line runs inside it)."""
+
+
+def outline_css(container_key: str, geometry: Geometry, outlines: tuple[Outline, ...]) -> str:
+    """CSS that draws ``outlines`` (one or two) over the picture at the top of the container
+    ``container_key``, where ``with_outlines`` would draw them: each frame is placed in fractions of the
+    picture's width (an absolute box's margins follow its container's width, and its height follows
+    its aspect ratio), so it sits on the same cells at any size the picture is shown."""
+    if len(outlines) > 2:
+        raise ValueError(f"a grid has two outlines at most (::before and ::after), not {len(outlines)}")
+    rules = [f".st-key-{container_key} {{ position: relative; }}"]
+    for outline, pseudo in zip(outlines, ("after", "before"), strict=False):
+        box = outline_box(geometry, outline)
+        width, height = box.right - box.left, box.bottom - box.top
+        red, green, blue = box.colour
+        rules.append(
+            f".st-key-{container_key}::{pseudo} {{ content: ''; position: absolute; z-index: 2; "
+            "pointer-events: none; box-sizing: border-box; top: 0; "
+            f"left: {100 * box.left / box.width:.4f}%; margin-top: {100 * box.top / box.width:.4f}%; "
+            f"width: {100 * width / box.width:.4f}%; aspect-ratio: {width} / {height}; "
+            f"border: {OUTLINE_PX}px {box.line} rgb({red}, {green}, {blue}); "
+            "box-shadow: inset 0 0 0 1px #000; }"
+        )
+    return " ".join(rules)
 
 
 @dataclass(frozen=True)
@@ -208,7 +234,8 @@ def _image_as_it_is(chosen: ChosenImage, recipe: FilterRecipe, first_screen: Fir
 
 
 def results_ui(
-    chosen: ChosenImage,
+    title: str,
+    note: str | None,
     recipe: FilterRecipe,
     result: FilterResult,
     options: Options,
@@ -216,8 +243,9 @@ def results_ui(
     pixel: tuple[int, int],
     first_screen: FirstScreen | None = None,
 ) -> None:
-    """Draw the three grids with their sizes, the colour legend and the values as tables; side by
-    side they go in ``first_screen``'s places where the page made them."""
+    """Draw the three grids of the image ``title`` with their sizes (``note``: how it was reduced, if
+    it was), the colour legend and the values as tables; side by side they go in ``first_screen``'s
+    places where the page made them."""
     if first_screen is None:
         st.subheader("Filter, then pool")
     shading = output_shading(result.mapping)
@@ -256,22 +284,22 @@ def results_ui(
         ),
     ]
     st.markdown(size_story(result))
-    if chosen.decoded.downscaled:
-        st.caption(f"{plain(chosen.title)}: {size_text(chosen.decoded)}.")
+    if note is not None:
+        st.caption(note)
     if options.stacked:
         for panel in panels:
-            draw_panel(panel, options, chosen.title, relative_to=result.image.shape[1])
+            draw_panel(panel, options, title, relative_to=result.image.shape[1])
     elif first_screen is not None:
         st.html(f"<style>{first_screen_css([panel.shape for panel in panels])}</style>")
         for place, panel in zip(first_screen.panels, panels, strict=True):
             with place:
-                draw_panel(panel, options, chosen.title)
+                draw_panel(panel, options, title)
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")
         for index, (column, panel) in enumerate(zip(st.columns(widths, gap="small"), panels, strict=True)):
             with column.container(key=f"result_panel_{index}"):
-                draw_panel(panel, options, chosen.title)
+                draw_panel(panel, options, title)
     if result.mapping.diverging:
         st.image(
             to_png(colour_legend(shading)),
@@ -311,7 +339,8 @@ def draw_panel(
         # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
         place, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
     caption = f"{panel.title} · {panel.size_text}"
-    with place:
+    outlined = f"{section}_outlined_{panel.key[0]}" if panel.outlines else None  # a grid outlined once a page
+    with place, st.container(key=outlined):
         if panel.clickable:
             pick_image(drawn.png, drawn.geometry, panel.alt)
             st.caption(f"{caption} · click a pixel to see its sum")
@@ -328,6 +357,8 @@ def draw_panel(
             outlines=panel.outlines,
             label_channel=options.label_channel,
         )
+        if outlined is not None:  # after the picture: the frame is placed from the container's top
+            st.html(f"<style>{outline_css(outlined, drawn.geometry, panel.outlines)}</style>")
 
 
 def _value_tables(panels: list[Panel], options: Options) -> None:
@@ -341,6 +372,7 @@ def _value_tables(panels: list[Panel], options: Options) -> None:
 
 
 @st.fragment
+@safely
 def _tables_ui(title: str, panels: list[Panel], label_channel: int) -> None:
     """The tables' expander, rerun alone when opened or closed; the tables are built only while it
     is open (three grids of text in a closed expander were a fifth of every rerun's cost)."""

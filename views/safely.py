@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -24,3 +25,13 @@ def run_safely(page: Callable[[], None]) -> None:
     except Exception:
         _LOG.exception("The page failed")
         st.error(BUG_MESSAGE, icon=":material/error:")
+
+
+def safely(section: Callable[..., None]) -> Callable[..., None]:
+    """``section`` run as ``run_safely`` runs a page: for a fragment, which reruns without its page."""
+
+    @functools.wraps(section)
+    def run(*args, **kwargs) -> None:
+        run_safely(functools.partial(section, *args, **kwargs))
+
+    return run

@@ -79,6 +79,13 @@ LINKED_PIXEL = "linked_pixel"  # a pixel read from a link, taken once the image'
 LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so once
 LINK_WITHOUT_UPLOAD = "link_without_upload"  # a link made with an upload was opened: say so once
 REVEAL = "reveal"  # a button opened a view: the explorer scrolls its explanation into sight once
+RESULTS_FRAGMENT = "results"  # the first page's sections that rerun alone (st.fragment keys)
+STAGE_FRAGMENT = "stage"
+TAKE_AWAY_FRAGMENT = "take_away"
+SHARE_FRAGMENT = "share"
+PIXEL_SECTIONS = (RESULTS_FRAGMENT, STAGE_FRAGMENT, TAKE_AWAY_FRAGMENT, SHARE_FRAGMENT)
+"""The sections that show the pixel looked at, the step-by-step view or its step (the link holds
+all three): what a change of any of them reruns."""
 TABLES_OPEN = "values_tables_open"  # the "values as tables" expander is open: only then are they built
 TAKE_AWAY_OPEN = "take_away_open"  # the "Take it with you" expander is open: only then is it built
 
@@ -310,3 +317,12 @@ def max_side() -> int | None:
         # for the slider, a run that failed half-way) or hold what sanitize() has yet to put back.
         size = first_values()[WORKING_SIZE]
     return None if size == FULL_SIZE else int(size)
+
+
+def rerun_pixel_sections() -> None:
+    """From a callback that changed the pixel, the view or the step: rerun only the sections that show
+    them (the grids' outlines and alt texts, the step-by-step view, the worksheet, the link), not the
+    whole page. A value the page refused (a forged message) reruns the whole page, which says so."""
+    if st.session_state.get(SETTINGS_RESET):
+        st.rerun()
+    st.rerun(list(PIXEL_SECTIONS))

@@ -259,6 +259,8 @@ def expect_inspector_shows(page: Page, result: FilterResult, channel: int | None
     if channel is not None:
         output, note = output[..., channel], f" ({CHANNELS[channel]} channel)"
     expected = format_value(output[row, col])
-    expect(inspector_heading(page)).to_have_text(f"Output pixel (row {row}, column {col}){note} = {expected}")
+    expect(inspector_heading(page)).to_have_text(
+        f"Output pixel (row {row}, column {col}){note} = {expected} (pinned)"
+    )
     expect(sum_of_products(page)).to_have_text(walk_pixel(result, row, col, channel or 0).sum_line)
     return row, col

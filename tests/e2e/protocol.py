@@ -40,8 +40,13 @@ from urllib3.util.retry import Retry
 from websockets.sync.client import connect
 
 XSRF_COOKIE = "_streamlit_xsrf"
-FINAL = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
-"""Statuses that end a whole-page run (a run stopped early for a rerun is followed by another)."""
+FINAL = (
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+)
+"""Statuses that end a run, of the whole page or of fragments (a run stopped early for a rerun is
+followed by another)."""
 
 
 class ProtocolError(RuntimeError):
@@ -111,7 +116,9 @@ class Session:
         self.session_id: str | None = None
         self.page_script_hash = ""  # "" on the first load, then the page the server ran
         self.widgets: dict[str, WidgetState] = {}  # id -> the state sent with every rerun
-        self.last_run: list[ForwardMsg] = []  # the messages of the last whole-page run
+        self.last_run: list[ForwardMsg] = []  # the messages of the last run (of the page, or of fragments)
+        self.last_fragments: tuple[str, ...] = ()  # the fragments the last run ran; () for the whole page
+        self._fragment_of: dict[str, str] = {}  # widget id -> the fragment that drew it ("" for none)
         self.received: list[bytes] = []  # every frame the server sent, as sent
         self.runs_finished = 0  # whole-page runs finished so far
         self._ids: dict[str, str] = {}  # user key -> element id, from the deltas
@@ -182,7 +189,9 @@ class Session:
         if widget_states or self._before_request is None:
             for widget_id, value in (widget_states or {}).items():
                 self.widgets[widget_id] = widget_state(widget_id, value)
-            self._request_run()
+            # As a browser does: a change to widgets of one fragment asks for that fragment's run.
+            fragments = {self._fragment_of.get(widget_id, "") for widget_id in widget_states or {}}
+            self._request_run(fragments.pop() if len(fragments) == 1 else "")
         return self.wait()
 
     def set_widget(self, key: str, value: object) -> list[ForwardMsg]:
@@ -215,21 +224,24 @@ class Session:
                     break
                 run_id = None  # stopped early for a rerun: the next new_session starts the one we want
         self._before_request, self.last_run = None, messages
+        self.last_fragments = tuple(messages[0].metadata.run.fragment_ids) if messages else ()
         drawn = set()
         for _, proto in self.elements():
             drawn.add(getattr(proto, "id", ""))
             if getattr(proto, "set_value", False):  # the server set the value: the browser takes it
                 self.widgets.pop(proto.id, None)
-        for gone in set(self.widgets) - drawn:
-            del self.widgets[gone]
+        if not self.last_fragments:  # a fragment's run leaves the widgets of the rest of the page
+            for gone in set(self.widgets) - drawn:
+                del self.widgets[gone]
         return messages
 
-    def _request_run(self) -> None:
+    def _request_run(self, fragment_id: str = "") -> None:
         if self._before_request is not None:  # the last request has not started yet: wait until it has
             self._wait_for(_is("new_session"))
         self._before_request = set(self._started)
         request = BackMsg()
         client_state = request.rerun_script
+        client_state.fragment_id = fragment_id
         client_state.query_string = self.query_string
         client_state.page_script_hash = self.page_script_hash
         client_state.widget_states.widgets.extend(self.widgets.values())
@@ -278,6 +290,7 @@ class Session:
         if widget_id.startswith("$$ID-"):  # "$$ID-<hash>-<user key>"
             self._ids[widget_id.split("-", 2)[2]] = widget_id
             self._protos[widget_id] = found[1]
+            self._fragment_of[widget_id] = message.delta.fragment_id
         return message
 
     def _wait_for(self, wanted: Callable[[ForwardMsg], bool], keep: bool = True) -> ForwardMsg:

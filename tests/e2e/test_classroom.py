@@ -133,9 +133,8 @@ def test_arrow_keys_move_the_inspected_pixel_only_in_the_inspectors_grid(page):
     grid = page.locator(".ex-grid").nth(1)
     grid.focus()
     grid.press("ArrowRight")
-    expect(heading).to_have_text(
-        f"Output pixel (row {row}, column {col + 1}) = {format_value(result.mapped()[row, col + 1])}"
-    )
+    value = format_value(result.mapped()[row, col + 1])
+    expect(heading).to_have_text(f"Output pixel (row {row}, column {col + 1}) = {value} (hovered)")
 
 
 def test_a_laptops_first_screen_shows_the_images(browser, app_server):

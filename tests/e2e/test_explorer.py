@@ -46,12 +46,14 @@ def output_cell(page: Page, row: int, col: int, cols: int):
     return grid(page, 1).locator(".ex-cell").nth(row * cols + col)
 
 
-def expect_walkthrough(page: Page, result, row: int, col: int, pinned: bool = False, note: str = "") -> None:
-    """The explorer's heading, three small grids and four lines are the core's, for (row, col)."""
+def expect_walkthrough(
+    page: Page, result, row: int, col: int, pinned: bool = False, note: str = "", view: str = "inspect"
+) -> None:
+    """The explorer's heading, three small grids and four lines are the core's, for (row, col); in the
+    inspector the heading says whether the pixel is the pinned one or the one under the pointer."""
     walk = walk_pixel(result, row, col)
-    heading = f"Output pixel (row {row}, column {col}){note} = {walk.final_text}" + (
-        " (pinned)" if pinned else ""
-    )
+    label = " (pinned)" if pinned else " (hovered)" if view == "inspect" else ""
+    heading = f"Output pixel (row {row}, column {col}){note} = {walk.final_text}{label}"
     expect(page.locator(".ex-heading")).to_have_text(heading)
     expect(page.locator(".ex-sum")).to_have_text(f"Sum of the nine products: {walk.sum_line}")
     expect(page.locator(".ex-weight")).to_have_text(f"× weight: {walk.weight_line}")
@@ -214,7 +216,7 @@ def test_slide_the_filter_steps_scrubs_plays_and_pauses_without_the_server(page)
         page.get_by_role("button", name="Next", exact=False).click()
     expect(step_line(page)).to_have_text(slide_line(result, 4))
     assert len(sent) == before, "a step made a round trip to the server"
-    expect_walkthrough(page, result, 0, 3)
+    expect_walkthrough(page, result, 0, 3, view="slide")
     # Once the stepper rests, it tells the server its step (one message), for the page's link.
     expect(page).to_have_url(re.compile(r"[?&]step=3(&|$)"))
     wait_for_app(page)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from filters.walkthrough import walk_pixel
+from filters.drawing import PIXEL_SHADING, outline_box, output_shading, render_grid, value_labels
+from filters.walkthrough import VIEW_INSPECT, marks_for, walk_pixel
 from tests.e2e.helpers import SCREENSHOTS, core_result, sample_pixels, wait_for_app
 
 SIZES = {"projector": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
@@ -74,3 +75,43 @@ def test_the_lectures_example_shows_its_sum_in_full(first_screen):
     assert total.evaluate(INSIDE), f"the lecture's sum is cut off on a {size}: {total.bounding_box()}"
     expect(page.get_by_role("tooltip")).to_have_count(0)
     page.screenshot(path=str(SCREENSHOTS / f"first_screen_{size}_lecture.png"))
+
+
+FRAME = """container => {
+    const frame = getComputedStyle(container, '::after');
+    const box = container.getBoundingClientRect();
+    const inShadow = [...container.querySelectorAll('*')].map(e => e.shadowRoot?.querySelector('img'));
+    const picture = (container.querySelector('img') || inShadow.find(Boolean)).getBoundingClientRect();
+    const left = box.left + parseFloat(frame.left), top = box.top + parseFloat(frame.marginTop);
+    return {
+        frame: [left, top, left + parseFloat(frame.width), top + parseFloat(frame.height)],
+        picture: [picture.left, picture.top, picture.width, picture.height],
+        style: frame.borderTopStyle, colour: frame.borderTopColor,
+    };
+}"""
+
+
+def test_the_outlines_drawn_over_the_pictures_frame_the_cores_cells(first_screen):
+    """Outlines are drawn in the browser over pictures that stay the same: each frame lies on the very
+    cells the core outlines (within a pixel), in the style the core gives it."""
+    page, _, theme = first_screen
+    if theme == "dark":
+        pytest.skip("the frames are placed the same on both themes")
+    result = core_result(sample_pixels())
+    marks = marks_for(VIEW_INSPECT, result, result.strongest)
+    grids = {
+        "original": (result.image, PIXEL_SHADING, marks.original),
+        "filtered": (result.mapped(), output_shading(result.mapping), marks.filtered),
+        "pooled": (result.pooled, output_shading(result.mapping), marks.pooled),
+    }
+    for name, (values, shading, (outline,)) in grids.items():
+        geometry = render_grid(values, shading, labels=value_labels(values)).geometry
+        box = outline_box(geometry, outline)
+        drawn = page.locator(f".st-key-results_outlined_{name}").evaluate(FRAME)
+        left, top, width, height = drawn["picture"]
+        scale = width / box.width
+        expected = [left + box.left * scale, top + box.top * scale]
+        expected += [left + box.right * scale, top + box.bottom * scale]
+        assert drawn["frame"] == pytest.approx(expected, abs=1.0), name
+        assert abs(height - box.height * scale) <= 1.0
+        assert drawn["style"] == box.line and drawn["colour"] == "rgb({}, {}, {})".format(*box.colour)

@@ -30,7 +30,7 @@ def test_clicking_a_pixel_shows_it_in_the_inspector(page):
         click_cell(page, row, col, 26, 26)
         heading = page.get_by_role("heading", name=re.compile(r"Output pixel \(row \d+, column \d+\)"))
         expect(heading).to_have_text(
-            f"Output pixel (row {row}, column {col}) = {format_value(output[row, col])}"
+            f"Output pixel (row {row}, column {col}) = {format_value(output[row, col])} (pinned)"
         )
         expect(page.get_by_label("Row (0 = top)")).to_have_value(str(row))
         expect(page.get_by_label("Column (0 = left)")).to_have_value(str(col))
@@ -44,4 +44,6 @@ def test_arrow_buttons_move_the_inspected_pixel(page):
     page.get_by_role("button", name="↓").click()
     wait_for_app(page)
     heading = page.get_by_role("heading", name=re.compile(r"Output pixel"))
-    expect(heading).to_have_text(f"Output pixel (row 11, column 11) = {format_value(output[11, 11])}")
+    expect(heading).to_have_text(
+        f"Output pixel (row 11, column 11) = {format_value(output[11, 11])} (pinned)"
+    )

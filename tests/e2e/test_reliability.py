@@ -96,7 +96,7 @@ class Expected:
     def heading(self, row: int | None = None, col: int | None = None) -> str:
         if row is None or col is None:
             row, col = self.pixel
-        return f"Output pixel (row {row}, column {col}) = {format_value(self.output[row, col])}"
+        return f"Output pixel (row {row}, column {col}) = {format_value(self.output[row, col])} (pinned)"
 
     def pool_step(self, step: int) -> tuple[str, str]:
         """(the four values inside max(...), the maximum) of pooling step ``step`` (1-based)."""

@@ -257,7 +257,7 @@ function showConvolution(state, index) {
   const pinned = state.view === "inspect" && texts.row === state.pinned[0] && texts.col === state.pinned[1];
   parts.heading.textContent =
     `Output pixel (row ${texts.row}, column ${texts.col})${state.model.header.note} = ${texts.final}` +
-    (pinned ? " (pinned)" : "");
+    (pinned ? " (pinned)" : state.view === "inspect" ? " (hovered)" : "");
   parts.window.caption.textContent = `Input window: rows ${texts.windowTop} to ${texts.windowTop + 2}, columns ${
     texts.windowLeft
   } to ${texts.windowLeft + 2}`;
@@ -371,7 +371,17 @@ function go(state, step) {
   if (state.view !== "inspect") {
     state.controls.position.textContent = state.stepText;
     reportWhenResting(state);
+    if (state.scrollOnStep) keepInSight(state);
   }
+}
+
+function keepInSight(state) {
+  // A step the learner made: its window (the filter's, or the 2 x 2 block pooled) is brought into
+  // sight if it is not, scrolling as little as needed; a phone's narrow screen keeps the controls near.
+  const current = state.root.querySelector(".ex-window, .ex-block, .ex-current");
+  if (!current) return;
+  const box = current.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) current.scrollIntoView({ block: "nearest" });
 }
 
 function reportWhenResting(state) {
@@ -629,5 +639,6 @@ export default function (component) {
     state.started = true;
     state.reported = model.header.step;
     go(state, model.header.step);
+    state.scrollOnStep = true; // from now on every step is the learner's
   }
 }
