@@ -100,6 +100,7 @@ def results_section_ui(
     the view changes (``state.rerun_pixel_sections``). Given small things only (a fragment keeps its
     arguments for the session): the result comes from the caches by its recipe."""
     state.init_state()  # a fragment's run is a run too: the widgets it does not draw lose their state
+    state.whole_page_if_refused()
     result = result_later(recipe)()
     pixel = selected_pixel(result)
     marks = marks_for(st.session_state[state.STEP_VIEW], result, pixel, projector)
@@ -112,6 +113,7 @@ def stage_ui(title: str, recipe: FilterRecipe, options: Options, projector: bool
     """The step-by-step view and its controls, rerun alone when they change (with the sections that
     show the same pixel and view, and the link: ``state.rerun_pixel_sections``)."""
     state.init_state()
+    state.whole_page_if_refused()
     result = result_later(recipe)()
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
@@ -143,6 +145,7 @@ def share_ui(recipe: FilterRecipe | None) -> None:
     """Write the settings in force into the page's link, and offer it: in the top bar, rerun with the
     sections whose settings (pixel, view, step) it holds. ``recipe`` is None when nothing is filtered."""
     state.init_state()
+    state.whole_page_if_refused()
     update_link(result_later(recipe)().strongest if recipe is not None else None)
     share_link_ui()
 

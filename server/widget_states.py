@@ -46,7 +46,10 @@ def refusal(session_state: SessionState, widget: WidgetState, offered: Offered) 
         return None  # not drawn in this session yet: Streamlit ignores values of unknown widgets
     field = widget.WhichOneof("value")
     expected = {metadata.value_type, *_ALSO_ACCEPTED.get(metadata.value_type, ())}
-    if field is not None and field not in expected:
+    # Streamlit 1.67 rewrites a widget's value_type from the last value it read, None for an empty
+    # one (a select box showing its placeholder), and registers it again only in a run that draws
+    # it: after a fragment's run the type is unknown, and the deserializer below is the check.
+    if field is not None and metadata.value_type is not None and field not in expected:
         return f"a {field} for a widget that sends a {metadata.value_type}"
     try:
         value = metadata.deserializer(unpack_widget_state_value(widget))

@@ -56,6 +56,22 @@ def test_a_value_its_widget_cannot_read_is_refused(field, value, why):
     assert problem is not None and problem.startswith(why)
 
 
+def test_a_select_box_left_empty_before_a_fragments_run_still_takes_a_sample():
+    """Streamlit sets a widget's value_type to None once it read an empty value (a select box on its
+    placeholder while an upload is shown) and only a run that draws it sets it back: after a run of
+    fragments, the box's next choice must still be read, and checked by what the page offers."""
+    session_state = SessionState()
+    sample = "$$ID-0123456789abcdef-sample_key"
+    keys = ["fashion/bag_1.png"]
+    metadata = WidgetMetadata(
+        sample, lambda value: None if value is None else keys[["Bag 1"].index(value)], str, value_type=None
+    )
+    session_state._new_widget_state.set_widget_metadata(metadata)
+    assert refusal(session_state, WidgetState(id=sample, string_value="Bag 1"), offered) is None
+    problem = refusal(session_state, WidgetState(id=sample, string_value="No such sample"), offered)
+    assert problem is not None and problem.startswith("unreadable (ValueError")
+
+
 def test_a_value_its_widget_reads_is_kept_and_a_page_rule_refuses_what_the_page_does_not_offer():
     session_state = SessionState()
     _whole_number_input(session_state, ROW)

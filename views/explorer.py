@@ -38,7 +38,7 @@ def _pin() -> None:
     pinned = st.session_state[state.EXPLORER].get("pinned")
     if isinstance(pinned, list) and len(pinned) == 2 and all(type(value) is int for value in pinned):
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = pinned
-        state.rerun_pixel_sections()
+        state.rerun_pixel_sections(moved=True)
 
 
 def _rest_at_step() -> None:

@@ -98,6 +98,7 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
     rows, cols = result.output_shape
     controls, walkthrough = st.columns([1, 3], gap="large")
     with controls:
+        state.send_moved_pixel()
         st.markdown("**Which output pixel?** Click the filtered image, or:")
         for label, key, most in (
             ("Row (0 = top)", state.INSPECT_ROW, rows),

@@ -37,7 +37,7 @@ def _take_click() -> None:
     cell = cell_at(geometry, x, y, width, height)
     if cell is not None:
         st.session_state[state.INSPECT_ROW], st.session_state[state.INSPECT_COL] = cell
-        state.rerun_pixel_sections()
+        state.rerun_pixel_sections(moved=True)
 
 
 def picture_url(png: bytes) -> str:

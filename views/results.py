@@ -135,6 +135,7 @@ class FirstScreen:
     filter: DeltaGenerator
     filtered: DeltaGenerator
     pooled: DeltaGenerator
+    loading: DeltaGenerator
 
     @property
     def panels(self) -> list[DeltaGenerator]:
@@ -143,10 +144,15 @@ class FirstScreen:
 
 def first_screen_places() -> FirstScreen:
     """The first screen's row, its places in reading order: image, filter, filtered, pooled."""
+    loading = st.empty()  # what is coming, said at once: the pictures follow the controls they depend on
+    loading.caption(LOADING)
     row = st.container(horizontal=True, key=FIRST_SCREEN_ROW, gap="small")
     original, kernel = row.container(key="result_panel_0"), row.container(key=FILTER_COLUMN)
     filtered, pooled = row.container(key="result_panel_1"), row.container(key="result_panel_2")
-    return FirstScreen(original, kernel, filtered, pooled)
+    return FirstScreen(original, kernel, filtered, pooled, loading)
+
+
+LOADING = "Filtering the image… the image, its filter, the filtered and the pooled grid appear here."
 
 
 FIRST_SCREEN_ROW, FILTER_COLUMN = "first_screen", "filter_column"
@@ -224,6 +230,8 @@ def _image_as_it_is(chosen: ChosenImage, recipe: FilterRecipe, first_screen: Fir
     labels = value_labels(pixels, 0) if wants_labels(pixels.shape) else None
     picture = render_grid(pixels, PIXEL_SHADING, labels=labels)
     alt = f"{chosen.title} as it is: {cols} x {rows} pixels, not filtered"
+    if first_screen is not None:
+        first_screen.loading.empty()
     with first_screen.original if first_screen is not None else st.container():
         caption = f"Original · {cols} x {rows} (not filtered)"
         st.image(picture.png(), caption=caption, alt=alt, width="stretch")
@@ -294,6 +302,7 @@ def results_ui(
         for place, panel in zip(first_screen.panels, panels, strict=True):
             with place:
                 draw_panel(panel, options, title)
+        first_screen.loading.empty()
     else:
         widths = [max(panel.shape[1], 1) for panel in panels]
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")

@@ -39,4 +39,4 @@ def move_pixel(d_row: int, d_col: int) -> None:
     """Callback of the arrow buttons: move the selection by one pixel (clamped on the next run)."""
     st.session_state[state.INSPECT_ROW] = max(0, int(st.session_state[state.INSPECT_ROW]) + d_row)
     st.session_state[state.INSPECT_COL] = max(0, int(st.session_state[state.INSPECT_COL]) + d_col)
-    state.rerun_pixel_sections()
+    state.rerun_pixel_sections(moved=True)

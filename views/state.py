@@ -86,6 +86,7 @@ SHARE_FRAGMENT = "share"
 PIXEL_SECTIONS = (RESULTS_FRAGMENT, STAGE_FRAGMENT, TAKE_AWAY_FRAGMENT, SHARE_FRAGMENT)
 """The sections that show the pixel looked at, the step-by-step view or its step (the link holds
 all three): what a change of any of them reruns."""
+PIXEL_MOVED = "pixel_moved"  # a callback moved the pixel: the Row and Column boxes must be sent it
 TABLES_OPEN = "values_tables_open"  # the "values as tables" expander is open: only then are they built
 TAKE_AWAY_OPEN = "take_away_open"  # the "Take it with you" expander is open: only then is it built
 
@@ -319,10 +320,32 @@ def max_side() -> int | None:
     return None if size == FULL_SIZE else int(size)
 
 
-def rerun_pixel_sections() -> None:
+def rerun_pixel_sections(moved: bool = False) -> None:
     """From a callback that changed the pixel, the view or the step: rerun only the sections that show
     them (the grids' outlines and alt texts, the step-by-step view, the worksheet, the link), not the
-    whole page. A value the page refused (a forged message) reruns the whole page, which says so."""
+    whole page. A value the page refused (a forged message) reruns the whole page, which says so.
+
+    ``moved``: the callback moved the pixel itself (a click, an arrow): the Row and Column boxes are
+    then sent their new values (``send_moved_pixel``), which a fragment's run does not do by itself.
+    """
+    if moved:
+        st.session_state[PIXEL_MOVED] = True
     if st.session_state.get(SETTINGS_RESET):
         st.rerun()
     st.rerun(list(PIXEL_SECTIONS))
+
+
+def send_moved_pixel() -> None:
+    """Before the Row and Column boxes are drawn: after a callback moved the pixel, write their state
+    again, so that the browser is sent the new values. Streamlit 1.67 sends a value a callback wrote
+    only in a run of the whole page, not in the fragments' run that the callback asked for."""
+    if st.session_state.pop(PIXEL_MOVED, False):
+        for key in (INSPECT_ROW, INSPECT_COL):
+            st.session_state[key] = st.session_state[key]
+
+
+def whole_page_if_refused() -> None:
+    """In a section that reruns alone: when a value was refused or put back (a forged message), run
+    the whole page instead, which says so (a run of the whole page shows the notice and clears it)."""
+    if st.session_state.get(SETTINGS_RESET):
+        st.rerun()

@@ -102,6 +102,8 @@ def forge(server: AppServer, steps: list[tuple[str, object]]) -> Session:
                 **{value.WhichOneof("value"): getattr(value, value.WhichOneof("value"))},
             )
         session.set_widget(key, value)
+    if session.last_fragments:  # a browser keeps the rest of the page: see it whole, as it does
+        session.run()
     return session
 
 
