@@ -46,7 +46,9 @@ def _rest_at_step() -> None:
     step = st.session_state[state.EXPLORER].get("step")
     if type(step) is int and 0 <= step <= 100_000:
         st.session_state[state.STEP] = step
-        st.rerun([state.SHARE_FRAGMENT])  # the browser shows the step already: only the link changes
+        # The link holds the step. The same sections as every change of this view rerun: a run of
+        # fragments cut short by the next one is then always drawn again whole by it.
+        state.rerun_pixel_sections()
 
 
 def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:

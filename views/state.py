@@ -323,7 +323,9 @@ def max_side() -> int | None:
 def rerun_pixel_sections(moved: bool = False) -> None:
     """From a callback that changed the pixel, the view or the step: rerun only the sections that show
     them (the grids' outlines and alt texts, the step-by-step view, the worksheet, the link), not the
-    whole page. A value the page refused (a forged message) reruns the whole page, which says so.
+    whole page. Every such callback reruns this same set: when a run of fragments is cut short by the
+    next interaction (a stepper at rest while the view is changed), the next run draws them all again.
+    A value the page refused (a forged message) reruns the whole page, which says so.
 
     ``moved``: the callback moved the pixel itself (a click, an arrow): the Row and Column boxes are
     then sent their new values (``send_moved_pixel``), which a fragment's run does not do by itself.

@@ -39,7 +39,7 @@ def _use_lecture_example(use: bool) -> None:
     st.session_state[state.POOL_SOURCE] = "lecture" if use else "image"
     st.session_state[state.STEP] = 0
     st.session_state[state.REVEAL] = True
-    st.rerun([state.STAGE_FRAGMENT, state.SHARE_FRAGMENT])  # the stepper and the link, nothing else
+    state.rerun_pixel_sections()
 
 
 def pooling_stepper_ui(
