@@ -8,6 +8,7 @@ Its pictures are drawn once per image (keyed by its digest), as the app's caches
 remains is the cost of a Streamlit page with three pictures.
 """
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -22,10 +23,16 @@ from filters.recipe import working_pixels
 from filters.samples import DEFAULT_SAMPLE, find_sample
 
 
-@st.cache_resource(max_entries=64)
-def pictures(digest: str, _data: bytes, name: str) -> list[bytes]:
-    """The three PNGs of the image whose SHA-256 is ``digest``, drawn once (as the app's caches do)."""
-    pixels = working_pixels(decode_image(_data, name, max_side=512), False)
+@st.cache_resource
+def drawn() -> dict[str, list[bytes]]:
+    """The three PNGs of each image shown, by the image's SHA-256: drawn once per process, as the app's
+    caches draw them (a bench page, for a handful of images)."""
+    return {}
+
+
+def pictures(data: bytes, name: str) -> list[bytes]:
+    """The original, filtered and pooled grids of the image ``data`` as PNGs, each value written."""
+    pixels = working_pixels(decode_image(data, name, max_side=512), False)
     result = apply_filter(pixels, PRESETS["vertical_edges"].values)
     grids = [(result.image, PIXEL_SHADING), (result.mapped(), output_shading(result.mapping))]
     grids.append((result.pooled, output_shading(result.mapping)))
@@ -41,7 +48,10 @@ upload = st.file_uploader("Your image", key="uploader")
 sample = find_sample(DEFAULT_SAMPLE)
 data, name = (upload.getvalue(), upload.name) if upload else (sample.path.read_bytes(), sample.path.name)
 st.markdown(f"Showing **{name}**")
+digest, cache = hashlib.sha256(data).hexdigest(), drawn()
+if digest not in cache:
+    cache[digest] = pictures(data, name)
 for column, png, caption in zip(
-    st.columns(3), pictures(data, name), ("Original", "Filtered", "Pooled"), strict=True
+    st.columns(3), cache[digest], ("Original", "Filtered", "Pooled"), strict=True
 ):
-    column.image(png, caption=caption, width="stretch")
+    column.image(png, caption=caption, width="stretch", output_format="PNG")  # as the app shows them

@@ -54,6 +54,11 @@ class Visitor:
     def open(self) -> None:
         self.session.connect()
         self.session.wait()
+        pictures = [url for kind, proto in self.session.elements() if kind == "imgs" for url in proto.imgs]
+        if self.session.exceptions() or len(pictures) < 3:  # a broken page would be a false floor
+            raise RuntimeError(
+                f"{self.server.script} shows {len(pictures)} pictures: {self.session.exceptions()}"
+            )
         self.new_pictures()
 
     def act(self, action: Callable[[Session], object]) -> float:
