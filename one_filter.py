@@ -99,8 +99,7 @@ def results_section_ui(
     """The three grids, outlined where the step-by-step view looks: rerun alone when the pixel or
     the view changes (``state.rerun_pixel_sections``). Given small things only (a fragment keeps its
     arguments for the session): the result comes from the caches by its recipe."""
-    state.init_state()  # a fragment's run is a run too: the widgets it does not draw lose their state
-    state.whole_page_if_refused()
+    state.begin_section()
     result = result_later(recipe)()
     pixel = selected_pixel(result)
     marks = marks_for(st.session_state[state.STEP_VIEW], result, pixel, projector)
@@ -112,8 +111,7 @@ def results_section_ui(
 def stage_ui(title: str, recipe: FilterRecipe, options: Options, projector: bool) -> None:
     """The step-by-step view and its controls, rerun alone when they change (with the sections that
     show the same pixel and view, and the link: ``state.rerun_pixel_sections``)."""
-    state.init_state()
-    state.whole_page_if_refused()
+    state.begin_section()
     result = result_later(recipe)()
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
@@ -144,8 +142,7 @@ def stage_ui(title: str, recipe: FilterRecipe, options: Options, projector: bool
 def share_ui(recipe: FilterRecipe | None) -> None:
     """Write the settings in force into the page's link, and offer it: in the top bar, rerun with the
     sections whose settings (pixel, view, step) it holds. ``recipe`` is None when nothing is filtered."""
-    state.init_state()
-    state.whole_page_if_refused()
+    state.begin_section()
     update_link(result_later(recipe)().strongest if recipe is not None else None)
     share_link_ui()
 

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from filters.convolution import PADDINGS
 from filters.kernel import format_weight
@@ -346,8 +347,14 @@ def send_moved_pixel() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def whole_page_if_refused() -> None:
-    """In a section that reruns alone: when a value was refused or put back (a forged message), run
-    the whole page instead, which says so (a run of the whole page shows the notice and clears it)."""
+def begin_section() -> None:
+    """At the start of a section that reruns alone (a fragment), in a run of fragments only: give the
+    settings their values back (such a run is a run too: the widgets it does not draw lose their
+    state), and when a value was refused or put back (a forged message) run the whole page instead,
+    which says so. A run of the whole page has done both already, at its start."""
+    context = get_script_run_ctx()
+    if context is not None and not context.fragment_ids_this_run:
+        return
+    init_state()
     if st.session_state.get(SETTINGS_RESET):
         st.rerun()
