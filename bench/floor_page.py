@@ -55,3 +55,7 @@ for column, png, caption in zip(
     st.columns(3), cache[digest], ("Original", "Filtered", "Pooled"), strict=True
 ):
     column.image(png, caption=caption, width="stretch", output_format="PNG")  # as the app shows them
+# ``?elements=N`` adds N lines of text, the cheapest element there is: the floor of a page that sends
+# as many elements as the app does (bench/lean.py), whatever they show.
+for line in range(int(st.query_params.get("elements", 0))):
+    st.text(f"Line {line}")

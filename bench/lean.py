@@ -36,10 +36,10 @@ BUDGETS = {  # action -> at most this many times the floor's (the issue's budget
 class Visitor:
     """One page of ``server``, fetching each picture once, as a browser does."""
 
-    def __init__(self, server: AppServer) -> None:
+    def __init__(self, server: AppServer, query_string: str = "") -> None:
         self.server, self.fetched = server, set()
         self.cpu = psutil.Process(server.process.pid)
-        self.session = Session(server.url)
+        self.session = Session(server.url, query_string)
 
     def seconds(self) -> float:
         times = self.cpu.cpu_times()
@@ -79,6 +79,31 @@ def _open_cost(server: AppServer) -> float:
     spent = visitor.seconds() - before
     visitor.close()
     return spent
+
+
+def deltas(run: list) -> int:
+    """How many elements and blocks a run's messages draw."""
+    return sum(message.WhichOneof("type") == "delta" for message in run)
+
+
+def element_floor(app: AppServer, floor: AppServer) -> tuple[int, float]:
+    """The app's elements in a rerun, and the mean server CPU of a rerun of the floor page sending as
+    many (its own and lines of text): what any Streamlit page with that many elements costs."""
+    visitor = Visitor(app)
+    visitor.open()
+    count = deltas(visitor.session.run())
+    visitor.close()
+    visitor = Visitor(floor)
+    visitor.open()
+    own = deltas(visitor.session.run())
+    visitor.close()
+    visitor = Visitor(floor, f"elements={count - own}")
+    visitor.open()
+    for _ in range(2):
+        visitor.session.run()
+    cost = statistics.fmean(visitor.act(lambda session: session.run()) for _ in range(REPEATS))
+    visitor.close()
+    return count, cost
 
 
 def measure(server: AppServer, is_app: bool) -> dict[str, float]:
@@ -139,6 +164,7 @@ def run() -> str:
     app, floor = AppServer(), AppServer(script="bench/floor_page.py")
     try:
         floor_costs, app_costs = measure(floor, False), measure(app, True)
+        elements, element_floor_s = element_floor(app, floor)
         painted = first_picture_s({"app": app, "floor": floor})
     finally:
         app.stop()
@@ -152,6 +178,12 @@ def run() -> str:
         ("rerun, nothing changed", app_costs["rerun"], floor_costs["rerun"], None),
         ("preset change", app_costs["preset"], floor_costs["rerun"], None),
         ("the inspector's row (one section's control)", app_costs["row"], floor_costs["rerun"], None),
+        (
+            f"rerun of a bare page with as many elements ({elements}: the floor's and lines of text)",
+            element_floor_s,
+            floor_costs["rerun"],
+            None,
+        ),
         ("upload a 12 MP JPEG", app_costs["upload"], floor_costs["upload"], None),
         ("a visit: open, preset change, 12 MP upload", visit["app"], visit["floor"], None),
     ]
@@ -189,6 +221,8 @@ def run() -> str:
         "within",
     ]
     note = (
+        f"A whole-page rerun of the app costs {app_costs['rerun'] / element_floor_s:.1f}x a bare page that "
+        f"sends as many elements. "
         "The floor's rerun stands for every single-click row (its page has no preset or inspector), and its "
         "visit is open + rerun + upload."
     )

@@ -319,7 +319,11 @@ class ClassServer:
         restart_limit: int = RESTART_LIMIT,
         restart_window_s: float = RESTART_WINDOW_S,
         stop_requested: StopSignal | None = None,
+        script: str = "app.py",
     ) -> None:
+        """``script``: the page each process serves, from the project's folder (the app; the
+        benchmark's floor page, for one)."""
+        self.script = script
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         if not Path(haproxy).exists():
             raise SystemExit("HAProxy is not installed: apt-get install haproxy")
@@ -404,7 +408,7 @@ class ClassServer:
 
     def _app(self, index: int, app_port: int, environment: dict[str, str]) -> Child:
         command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", self.script,
             "--server.port", str(app_port),
             "--server.address", "127.0.0.1",
             "--server.headless", "true",
