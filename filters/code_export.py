@@ -1,9 +1,12 @@
-"""The first page's computation as code a learner can copy: NumPy, PyTorch and Keras.
+"""The pages' computations as code a learner can copy: NumPy, PyTorch and Keras.
 
 `numpy_code` writes a whole script that decodes the image file as the app does and
 repeats the filter, the mapping and the pooling step by step: its arrays equal the app's
 exactly, value for value (the tests run it). `pytorch_code` and `keras_code` write the same
 filter and pooling as a CNN framework's layers, as text only: neither framework is needed here.
+`layer_numpy_code`, `layer_keras_code` and `layer_pytorch_code` write the second page's layer
+(padding, stride and dilation, Keras' 'same' or PyTorch's) so that each computes the sums the
+page shows (the tests run the NumPy code, and the Keras code where Keras is installed).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import textwrap
 import numpy as np
 
 from filters.kernel import format_weight
+from filters.layer import ConvSettings
 from filters.mapping import MAPPINGS
 from filters.recipe import FilterRecipe
 
@@ -386,3 +390,208 @@ def keras_code(recipe: FilterRecipe) -> str:
         + f"pool = {pool}  # {_POOL_WORDS}\n"
         + _FORWARD
     )
+
+
+# ---- The second page's layer (section 1): the CNN's sums as NumPy, Keras and PyTorch --------------
+
+
+def _layer_kernel(kernel: np.ndarray, array: str, dtype: str) -> str:
+    rows = "\n".join(
+        f"        [{', '.join(_number(value) for value in row)}],"
+        for row in np.asarray(kernel, dtype=np.float64).reshape(3, 3)
+    )
+    return f"KERNEL = {array}(\n    [\n{rows}\n    ],\n    dtype={dtype},\n)\n"
+
+
+def _padding_words(settings: ConvSettings) -> str:
+    """The padding in force, named by its convention."""
+    d = settings.dilation
+    if settings.padding == "valid":
+        return "'valid' padding (no zeros)"
+    if settings.padding == "full":
+        return f"'full' padding as PyTorch's padding={2 * d} ({2 * d} zeros a side; Keras has no 'full')"
+    if settings.convention == "pytorch":
+        return f"'same' padding as PyTorch's padding={d} ({d} zeros on each side, whatever the stride)"
+    return "Keras / TensorFlow 'same' padding (ceil(n / stride) outputs; an odd extra zero goes after)"
+
+
+def _layer_docstring(framework: str, name: str, settings: ConvSettings, takes: str) -> str:
+    sentence = (
+        f"Settings: the filter {name}, {_padding_words(settings)}, stride {settings.stride}, "
+        f"dilation {settings.dilation}, no flip (a CNN's cross-correlation), no bias, no activation."
+    )
+    return (
+        f'"""The Convolution visualizer\'s second page, section 1, in {framework}: '
+        "the CNN's sums it shows.\n\n"
+        f"{textwrap.fill(sentence, width=96, break_on_hyphens=False)}\n{takes}\n"
+        '"""\n\n'
+    )
+
+
+_TAKES = "{call}(image) takes the gray pixels (rows, columns) as floats, 0..255."
+_EXAMPLE = """
+
+if __name__ == "__main__":
+    print(conv(np.arange(64.0).reshape(8, 8)))  # the README's 8 x 8 example
+"""
+
+
+def layer_numpy_code(kernel: np.ndarray, settings: ConvSettings, name: str) -> str:
+    """Section 1's "What a CNN computes" as NumPy: ``conv(image)`` gives the page's very sums.
+
+    The windows are read as the definition says, ``out[r, c] = sum_ij K[i, j] *
+    padded[r*s + i*d, c*s + j*d]``, with the padding of each side written out (Keras' rule as a
+    function of the size). Only NumPy is needed.
+    """
+    if settings.padding == "same" and settings.convention == "keras":
+        pads = '''
+
+def side_pads(n):
+    """Keras / TensorFlow 'same': ceil(n / STRIDE) outputs, and the zeros they need before and after
+    (the odd one after: at the bottom, at the right)."""
+    out = -(-n // STRIDE)
+    total = max((out - 1) * STRIDE + DILATION * 2 + 1 - n, 0)
+    return total // 2, total - total // 2
+'''
+    else:
+        pads = f'''
+
+def side_pads(n):
+    """{_padding_words(settings)[0].upper() + _padding_words(settings)[1:]}."""
+    return {settings.pytorch_padding}, {settings.pytorch_padding}
+'''
+    return (
+        _layer_docstring("NumPy", name, settings, _TAKES.format(call="conv"))
+        + "import numpy as np\n\n"
+        + _layer_kernel(kernel, "np.array", "float")
+        + f"STRIDE = {settings.stride}\nDILATION = {settings.dilation}\n"
+        + pads
+        + '''
+
+def conv(image):
+    """out[r, c] = sum of KERNEL[i, j] * padded[r * STRIDE + i * DILATION, c * STRIDE + j * DILATION]."""
+    image = np.asarray(image, dtype=float)
+    padded = np.pad(image, (side_pads(image.shape[0]), side_pads(image.shape[1])))
+    rows = (padded.shape[0] - DILATION * 2 - 1) // STRIDE + 1
+    cols = (padded.shape[1] - DILATION * 2 - 1) // STRIDE + 1
+    out = np.zeros((rows, cols))
+    for i in range(3):
+        for j in range(3):
+            top, left = i * DILATION, j * DILATION  # where value (i, j) of the filter reads
+            window = padded[top::STRIDE, left::STRIDE][:rows, :cols]
+            out += KERNEL[i, j] * window
+    return out
+'''
+        + _EXAMPLE
+    )
+
+
+def layer_keras_code(kernel: np.ndarray, settings: ConvSettings, name: str) -> str:
+    """Section 1's sums as Keras layers (text: Keras is not needed here).
+
+    Keras' own 'same' where the page uses it; PyTorch's symmetric padding as a ``ZeroPadding2D``
+    before a 'valid' ``Conv2D``; a stride with a dilation, which ``Conv2D`` refuses, as a filter
+    of (2d + 1) x (2d + 1) with zeros in its gaps. Each computes the page's numbers.
+    """
+    s, d = settings.stride, settings.dilation
+    keras_same = settings.padding == "same" and settings.convention == "keras"
+    lines = [
+        _layer_docstring("Keras", name, settings, _TAKES.format(call="forward")),
+        "import numpy as np\nfrom keras import layers\n\n",
+        _layer_kernel(kernel, "np.array", '"float32"'),
+    ]
+    if s > 1 and d > 1:
+        side = 2 * d + 1
+        lines.append(
+            "\n# Keras refuses strides > 1 together with dilation_rate > 1. A dilation only spreads the\n"
+            f"# nine values {d} apart: a {side} x {side} filter with zeros in its gaps gives the same sums.\n"
+            f'SPREAD = np.zeros(({side}, {side}), dtype="float32")\nSPREAD[::{d}, ::{d}] = KERNEL\n'
+            f'conv = layers.Conv2D(1, {side}, strides={s}, padding="valid", use_bias=False)\n'
+            "conv.build((None, None, None, 1))\n"
+            "conv.set_weights([SPREAD.reshape(" + f"{side}, {side}" + ", 1, 1)])\n"
+        )
+    else:
+        keras_padding = "same" if keras_same else "valid"
+        lines.append(
+            f'\nconv = layers.Conv2D(1, 3, strides={s}, dilation_rate={d}, padding="{keras_padding}", '
+            "use_bias=False)\nconv.build((None, None, None, 1))\n"
+            f"# Conv2D {_NO_FLIP}\n"
+            "# Weights are (rows, columns, in channels, out channels).\n"
+            "conv.set_weights([KERNEL.reshape(3, 3, 1, 1)])\n"
+        )
+    if not keras_same and settings.pytorch_padding:
+        lines.append(
+            f"# {_padding_words(settings)}.\n"
+            "# Keras' own 'same' would place the zeros otherwise at a stride above 1.\n"
+            f"pad = layers.ZeroPadding2D({settings.pytorch_padding})\n"
+        )
+        call = "conv(pad(batch))"
+    else:
+        call = "conv(batch)"
+    lines.append(
+        f'''
+
+def forward(image):
+    """The CNN's sums for one gray image (rows, columns): a batch of one, with one channel."""
+    batch = np.asarray(image, dtype="float32")[None, :, :, None]
+    return np.asarray({call})[0, :, :, 0]
+'''
+    )
+    return "".join(lines)
+
+
+def layer_pytorch_code(kernel: np.ndarray, settings: ConvSettings, name: str) -> str:
+    """Section 1's sums as PyTorch layers (text: torch is not needed here).
+
+    PyTorch's ``padding=`` where the page uses its convention; Keras' 'same' at a stride above 1,
+    which PyTorch has no padding for (its ``padding='same'`` refuses a stride above 1), as
+    ``F.pad`` with Keras' zeros before and after, then no padding.
+    """
+    s, d = settings.stride, settings.dilation
+    keras_same = settings.padding == "same" and settings.convention == "keras"
+    asymmetric = keras_same and s > 1
+    padding = 0 if asymmetric else settings.pytorch_padding
+    lines = [
+        _layer_docstring("PyTorch", name, settings, _TAKES.format(call="forward")),
+        "import torch\n"
+        + ("import torch.nn.functional as F\n" if asymmetric else "")
+        + "from torch import nn\n\n",
+        _layer_kernel(kernel, "torch.tensor", "torch.float32"),
+        f"\nconv = nn.Conv2d(1, 1, kernel_size=3, stride={s}, dilation={d}, padding={padding}, bias=False)\n"
+        "with torch.no_grad():\n"
+        f"    # Conv2d {_NO_FLIP}\n"
+        "    conv.weight.copy_(KERNEL.reshape(1, 1, 3, 3))  # (out channels, in channels, rows, columns)\n",
+    ]
+    if asymmetric:
+        lines.append(
+            f'''
+
+def keras_same_pads(n):
+    """Keras' 'same' at stride {s}: ceil(n / {s}) outputs; the zeros they need, the extra one after."""
+    out = -(-n // {s})
+    total = max((out - 1) * {s} + {d} * 2 + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
+def forward(image):
+    """The CNN's sums for one gray image (rows, columns), padded as Keras pads it."""
+    batch = torch.as_tensor(image, dtype=torch.float32)[None, None]
+    top, bottom = keras_same_pads(batch.shape[2])
+    left, right = keras_same_pads(batch.shape[3])
+    with torch.no_grad():
+        return conv(F.pad(batch, (left, right, top, bottom)))[0, 0]  # F.pad: last dimension first
+'''
+        )
+    else:
+        if keras_same:
+            lines.append(f"# At stride 1 Keras' 'same' is {d} zeros on each side: PyTorch's padding={d}.\n")
+        lines.append(
+            '''
+
+def forward(image):
+    """The CNN's sums for one gray image (rows, columns): a batch of one, with one channel."""
+    with torch.no_grad():
+        return conv(torch.as_tensor(image, dtype=torch.float32)[None, None])[0, 0]
+'''
+        )
+    return "".join(lines)

@@ -1,13 +1,22 @@
 """A convolution layer as CNN libraries define it: stride, dilation, padding, several filters, channels.
 
 The first page of the app is the lecture's single 3 x 3 filter at stride 1. This module is the
-next chapter, with the settings of PyTorch's ``conv2d`` and Keras' ``Conv2D``:
+next chapter: the settings of Keras' ``Conv2D`` (the course's library) and PyTorch's ``conv2d``,
+which agree on everything but where 'same' puts its zeros once the stride is above 1:
 
-- **padding** "valid" (none), "same" (``dilation`` zeros on each side, so that stride 1 keeps
-  the size) or "full" (``2 * dilation`` zeros: every position where the filter touches the image);
+- **padding** "valid" (none), "same" or "full" (``2 * dilation`` zeros on each side: every
+  position where the filter touches the image; PyTorch's ``padding=2*d``, Keras has no 'full');
+- **'same', two conventions.** Keras / TensorFlow (the default here) work the padding out from
+  the stride: the output is ``ceil(n / s)``, the total padding
+  ``max((out - 1) * s + d * (3 - 1) + 1 - n, 0)``, its half (rounded down) before the image and
+  the rest after it (the extra zero goes at the bottom and the right). PyTorch's
+  ``padding=d`` puts ``d`` zeros on each side whatever the stride (its ``padding='same'``
+  refuses a stride above 1). At stride 1 the two are the same; at stride 2 or 3 the sizes
+  often agree while every window is shifted by a pixel, so the values differ;
 - **stride** s: the window jumps s pixels, so only every s-th output is computed;
-- **dilation** d: the filter's nine values are spread d pixels apart (gaps of d - 1);
-- the output size, per side, ``floor((n + 2p - d * (3 - 1) - 1) / s) + 1``.
+- **dilation** d: the filter's nine values are spread d pixels apart (gaps of d - 1). Keras
+  refuses a stride above 1 together with a dilation above 1 (PyTorch computes it);
+- the output size, per side, ``floor((n + before + after - d * (3 - 1) - 1) / s) + 1``.
 
 CNN layers compute a cross-correlation (the filter is not flipped, as everywhere in this app);
 ``flip=True`` gives the true convolution, which ``scipy.signal.convolve2d`` computes natively.
@@ -18,7 +27,7 @@ channel sums are added, plus the filter's bias, as ``Conv2D`` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -31,35 +40,105 @@ from filters.presets import PRESETS
 
 LayerPadding = Literal["valid", "same", "full"]
 LAYER_PADDINGS: tuple[LayerPadding, ...] = ("valid", "same", "full")
+Convention = Literal["keras", "pytorch"]
+CONVENTIONS: tuple[Convention, ...] = ("keras", "pytorch")
+CONVENTION_NAMES = {"keras": "Keras / TensorFlow", "pytorch": "PyTorch"}
+"""How the page and the exported code name the two conventions of 'same' padding."""
 KERNEL_SIZE = 3
 MAX_FILTERS = 8
 STRIDES = DILATIONS = (1, 2, 3)
 
 
+def keras_same_pads(n: int, stride: int, dilation: int) -> tuple[int, int]:
+    """Zeros before and after a side of ``n`` pixels under Keras / TensorFlow's 'same' padding.
+
+    TensorFlow's documented rule: the output is ``ceil(n / s)``; the total padding is
+    ``max((out - 1) * s + d * (3 - 1) + 1 - n, 0)``; ``total // 2`` goes before the image (top,
+    left), the rest after it (bottom, right).
+    """
+    out = -(-n // stride)
+    total = max((out - 1) * stride + dilation * (KERNEL_SIZE - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
+def keras_refusal(padding: LayerPadding, stride: int, dilation: int) -> str | None:
+    """Why Keras has no ``Conv2D`` with these settings (None when it has one)."""
+    if padding == "full":
+        return "Keras has no 'full' padding (its Conv2D knows 'valid' and 'same' only)."
+    if stride > 1 and dilation > 1:
+        return (
+            "Keras refuses a stride above 1 together with a dilation above 1 "
+            "(`strides > 1 not supported in conjunction with dilation_rate > 1`)."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Pads:
+    """Zeros added on each side of the image, as the window sees it."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+    @property
+    def widths(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The pads as ``np.pad`` takes them: ((top, bottom), (left, right))."""
+        return (self.top, self.bottom), (self.left, self.right)
+
+
 @dataclass(frozen=True)
 class ConvSettings:
-    """How a layer slides its filters: padding, stride, dilation, and flipped or not."""
+    """How a layer slides its filters: padding, stride, dilation, flipped or not, and whose 'same'.
+
+    ``convention`` matters for 'same' only: "keras" (the default, as in the course) or "pytorch"
+    (``padding=d``). Settings Keras refuses ('full', a stride and a dilation both above 1) need
+    ``convention="pytorch"``: no Keras layer computes them, so none is pretended.
+    """
 
     padding: LayerPadding = "valid"
     stride: int = 1
     dilation: int = 1
     flip: bool = False
+    convention: Convention = "keras"
 
     def __post_init__(self) -> None:
         if self.padding not in LAYER_PADDINGS:
             raise ValueError(f"padding must be one of {LAYER_PADDINGS}; got {self.padding!r}.")
         if self.stride < 1 or self.dilation < 1:
             raise ValueError(f"stride and dilation must be at least 1; got {self.stride}, {self.dilation}.")
-
-    @property
-    def pad(self) -> int:
-        """Zeros added on each side: 0 ("valid"), d ("same"), 2d ("full") for a 3 x 3 filter."""
-        return {"valid": 0, "same": self.span // 2, "full": self.span}[self.padding]
+        if self.convention not in CONVENTIONS:
+            raise ValueError(f"convention must be one of {CONVENTIONS}; got {self.convention!r}.")
+        refusal = keras_refusal(self.padding, self.stride, self.dilation)
+        if self.convention == "keras" and refusal:
+            raise ValueError(f"{refusal} Use convention='pytorch'.")
 
     @property
     def span(self) -> int:
         """How far the window reaches beyond its first pixel: d * (3 - 1)."""
         return self.dilation * (KERNEL_SIZE - 1)
+
+    @property
+    def pytorch_padding(self) -> int:
+        """PyTorch's ``padding=`` for these settings: 0 ("valid"), d ("same"), 2d ("full")."""
+        return {"valid": 0, "same": self.span // 2, "full": self.span}[self.padding]
+
+    def side_pads(self, n: int) -> tuple[int, int]:
+        """Zeros before and after a side of ``n`` pixels (Keras' 'same' depends on ``n``)."""
+        if self.padding == "same" and self.convention == "keras":
+            return keras_same_pads(n, self.stride, self.dilation)
+        return self.pytorch_padding, self.pytorch_padding
+
+    def pads(self, shape: tuple[int, ...]) -> Pads:
+        """The zeros on each side of an image of ``shape`` (rows, columns, ...)."""
+        top, bottom = self.side_pads(shape[0])
+        left, right = self.side_pads(shape[1])
+        return Pads(top, bottom, left, right)
+
+    def turned(self) -> ConvSettings:
+        """The same settings for the true convolution (the filter turned by 180 degrees)."""
+        return replace(self, flip=True)
 
 
 @dataclass(frozen=True)
@@ -72,15 +151,34 @@ class PoolSettings:
 
 
 def conv_output_size(n: int, settings: ConvSettings) -> int:
-    """Output length along a side of ``n`` pixels: floor((n + 2p - d(3 - 1) - 1) / s) + 1, or 0."""
-    reach = n + 2 * settings.pad - settings.span - 1
+    """Output length of a side of ``n`` pixels: floor((n + before + after - d(3 - 1) - 1) / s) + 1, or 0."""
+    before, after = settings.side_pads(n)
+    reach = n + before + after - settings.span - 1
     return reach // settings.stride + 1 if reach >= 0 else 0
 
 
 def size_formula(n: int, settings: ConvSettings) -> str:
-    """The output-size formula with the numbers filled in, e.g. "⌊(28 + 2·0 − 2·2 − 1) / 2⌋ + 1 = 12"."""
+    """The output-size formula with the padding before and after filled in.
+
+    E.g. "⌊(8 + 0 + 1 − 1·2 − 1) / 2⌋ + 1 = 4" (Keras' 'same', stride 2: no zero before, one after).
+    """
     s = settings
-    return f"⌊({n} + 2·{s.pad} − {s.dilation}·2 − 1) / {s.stride}⌋ + 1 = {conv_output_size(n, s)}"
+    before, after = s.side_pads(n)
+    return f"⌊({n} + {before} + {after} − {s.dilation}·2 − 1) / {s.stride}⌋ + 1 = {conv_output_size(n, s)}"
+
+
+def same_padding_rule(n: int, settings: ConvSettings) -> str:
+    """How the padding of a side was found, e.g. for Keras' 'same' on 8 pixels at stride 2:
+    "⌈8 / 2⌉ = 4 outputs, so max((4 − 1)·2 + 1·2 + 1 − 8, 0) = 1 zero: 0 before, 1 after"."""
+    before, after = settings.side_pads(n)
+    if settings.padding != "same" or settings.convention != "keras":
+        return f"{before} zeros before, {after} after"
+    out, total = -(-n // settings.stride), before + after
+    return (
+        f"⌈{n} / {settings.stride}⌉ = {out} outputs, so max(({out} − 1)·{settings.stride} + "
+        f"{settings.dilation}·2 + 1 − {n}, 0) = {total} {'zero' if total == 1 else 'zeros'}: "
+        f"{before} before, {after} after"
+    )
 
 
 def window_offsets(settings: ConvSettings) -> np.ndarray:
@@ -113,7 +211,7 @@ def correlate(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings = Co
         )
     dilated = np.zeros((settings.span + 1, settings.span + 1))
     dilated[:: settings.dilation, :: settings.dilation] = kernel
-    padded = np.pad(image, settings.pad)
+    padded = padded_input(image, settings)
     if settings.flip:  # the true convolution, which convolve2d computes natively (it turns the filter)
         sums = convolve2d(padded, dilated, mode="valid")
     else:  # the CNN's cross-correlation, which ndimage.correlate computes as it is (centred windows)
@@ -328,7 +426,7 @@ def window_step(
     out_row, out_col = divmod(index, cols)
     if not 0 <= out_row < rows:
         raise IndexError(f"Step {index} is outside the {rows} x {cols} output.")
-    padded = np.pad(np.asarray(image, dtype=np.float64), settings.pad)
+    padded = padded_input(image, settings)
     top, left = out_row * settings.stride, out_col * settings.stride
     cells = tuple((top + int(r), left + int(c)) for r, c in window_offsets(settings))
     values = np.array([padded[cell] for cell in cells]).reshape(3, 3)
@@ -340,4 +438,5 @@ def window_step(
 
 def padded_input(image: np.ndarray, settings: ConvSettings) -> np.ndarray:
     """The input with the layer's zero padding around it, as the window sees it."""
-    return np.pad(np.asarray(image, dtype=np.float64), settings.pad)
+    image = np.asarray(image, dtype=np.float64)
+    return np.pad(image, settings.pads(image.shape).widths)

@@ -1,5 +1,6 @@
 """Shared fixtures: the page, freshly loaded in Streamlit's AppTest."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,12 @@ import app as launcher  # noqa: F401  (its process settings, as `streamlit run a
 from views import state
 
 APP = str(Path(__file__).resolve().parent.parent / "page.py")
+
+try:
+    import playwright  # noqa: F401
+except ImportError:  # the fast tests run without the browser packages; CI has them, and must run all
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        collect_ignore = ["e2e"]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ shapes, the two-layer pipeline's sizes, the learnt filter, and the way back to t
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from filters.layer import ConvSettings, correlate, preset_kernel, window_step
@@ -14,7 +15,7 @@ from filters.learn import learn_filter, scaled
 from filters.numbers import format_values
 from filters.walkthrough import VIEW_SLIDE
 from tests.conftest import APP
-from tests.e2e.helpers import sample_pixels
+from tests.pixels import sample_pixels
 from views import state
 
 FASHION = sample_pixels()  # the first sample (28 x 28), gray, as both pages work on it
@@ -40,27 +41,80 @@ def markdown_with(at: AppTest, text: str) -> str:
     return found[0]
 
 
+def caption_with(at: AppTest, text: str) -> str:
+    found = [block.value for block in at.caption if text in block.value]
+    assert found, f"no caption with {text!r} in {[block.value[:60] for block in at.caption]}"
+    return found[0]
+
+
+def run_exported(code: str, function: str, image: np.ndarray) -> np.ndarray:
+    """Run an exported script's ``function`` on ``image``, as a learner who copied it would."""
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(code, "exported.py", "exec"), namespace)
+    return np.asarray(namespace[function](image))
+
+
+@pytest.mark.parametrize(
+    ("convention", "first_row_words"),
+    [
+        ("keras", "Keras / TensorFlow 'same': rows ⌈28 / 2⌉ = 14 outputs, so "
+         "max((14 − 1)·2 + 1·2 + 1 − 28, 0) = 1 zero: 0 before, 1 after"),
+        ("pytorch", "PyTorch's padding=1: zeros 1 above, 1 below, 1 left, 1 right."),
+    ],
+)  # fmt: skip
+def test_same_at_stride_2_is_keras_unless_pytorch_is_chosen_and_the_numpy_code_agrees(
+    convention, first_row_words
+):
+    at = layer_page(
+        **{
+            state.LAYER_PADDING: "same",
+            state.LAYER_STRIDE: 2,
+            state.LAYER_CONVENTION: convention,
+            state.LAYER_STEP: 13,
+        }
+    )
+    settings = ConvSettings("same", 2, convention=convention)
+    kernel = preset_kernel("vertical_edges")
+    sums = correlate(FASHION, kernel, settings)
+    assert at.code[0].value == window_step(FASHION, kernel, settings, 13, sums).sum_text
+    assert first_row_words in caption_with(at, "'same'" if convention == "keras" else "PyTorch's padding")
+    formula = markdown_with(at, "Output size per side")
+    pads = "0 + 1" if convention == "keras" else "1 + 1"
+    assert f"rows ⌊(28 + {pads} − 1·2 − 1) / 2⌋ + 1 = 14" in formula
+    other = correlate(
+        FASHION, kernel, ConvSettings("same", 2, convention={"keras": "pytorch"}.get(convention, "keras"))
+    )
+    assert not np.array_equal(sums, other)  # the edge lands one pixel apart: the choice matters here
+    numpy_code, keras_code, pytorch_code = (block.value for block in at.code[1:4])
+    np.testing.assert_array_equal(run_exported(numpy_code, "conv", FASHION), sums)
+    name = "Keras / TensorFlow 'same' padding" if convention == "keras" else "PyTorch's padding=1"
+    assert name in keras_code.replace("\n", " ") and name in numpy_code.replace("\n", " ")
+    assert "F.pad" in pytorch_code if convention == "keras" else "padding=1" in pytorch_code
+
+
 def test_the_page_works_on_the_first_pages_image_and_fills_in_the_size_formula():
     at = layer_page(**{state.LAYER_STRIDE: 2, state.LAYER_DILATION: 2, state.LAYER_PADDING: "full"})
     assert "On **Ankle boot 1**, 28 x 28 pixels." in [block.value for block in at.markdown]
     formula = markdown_with(at, "Output size per side")
-    assert "rows ⌊(28 + 2·4 − 2·2 − 1) / 2⌋ + 1 = 16" in formula
+    assert "rows ⌊(28 + 4 + 4 − 2·2 − 1) / 2⌋ + 1 = 16" in formula
     assert "**28 x 28 → 16 x 16**" in formula
 
 
 def test_the_window_steppers_sum_is_the_cores_for_stride_dilation_and_padding():
-    settings = ConvSettings("same", 3, 2)
+    settings = ConvSettings("same", 3, 2, convention="pytorch")  # Keras refuses a stride with a dilation
     at = layer_page(
         **{state.LAYER_PADDING: "same", state.LAYER_STRIDE: 3, state.LAYER_DILATION: 2, state.LAYER_STEP: 14}
     )
     kernel = preset_kernel("vertical_edges")
     sums = correlate(FASHION, kernel, settings)
     expected = window_step(FASHION, kernel, settings, 14, sums)
-    assert [block.value for block in at.code] == [expected.sum_text]
+    assert at.code[0].value == expected.sum_text
+    refusal = caption_with(at, "Keras refuses a stride above 1 together with a dilation above 1")
+    assert "These are PyTorch's numbers (padding=2): zeros 2 above, 2 below, 2 left, 2 right." in refusal
     markdown_with(at, f"Output pixel (row {expected.out_row}, column {expected.out_col}) = ")
     next(button for button in at.button if button.label == "Next").click().run()
     following = window_step(FASHION, kernel, settings, 15, sums)
-    assert [block.value for block in at.code] == [following.sum_text]
+    assert at.code[0].value == following.sum_text
 
 
 def test_a_layer_of_eight_filters_with_min_pooling_gives_its_shapes():
@@ -130,9 +184,7 @@ def test_the_first_pages_own_filter_can_be_used_on_the_second():
     assert not at.exception
     kernel = preset_kernel("lecture_example")
     sums = correlate(FASHION, kernel, ConvSettings())
-    assert [block.value for block in at.code] == [
-        window_step(FASHION, kernel, ConvSettings(), 40, sums).sum_text
-    ]
+    assert at.code[0].value == window_step(FASHION, kernel, ConvSettings(), 40, sums).sum_text
     assert at.selectbox(key=state.LAYER_PRESET).value == "own"
 
 

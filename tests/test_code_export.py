@@ -12,8 +12,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filters.code_export import keras_code, numpy_code, pytorch_code
+from filters.code_export import (
+    keras_code,
+    layer_keras_code,
+    layer_numpy_code,
+    layer_pytorch_code,
+    numpy_code,
+    pytorch_code,
+)
 from filters.images import decode_image
+from filters.layer import ConvSettings, conv_output_size, correlate, keras_refusal
 from filters.mapping import MAPPINGS
 from filters.recipe import FilterRecipe, ImageRecipe, compute_result
 from filters.samples import find_sample
@@ -221,3 +229,47 @@ def test_gray_layers_take_one_channel():
     keras_text = keras_code(recipe)
     assert 'layers.Conv2D(1, 3, padding="valid", use_bias=False)' in keras_text
     assert "reshape(3, 3, 1, 1)" in keras_text  # Keras' (rows, columns, in, out) order
+
+
+# ---- The second page's layer as code ------------------------------------------------------------------
+
+LAYER_SETTINGS = [
+    ConvSettings(padding, stride, dilation, convention=convention)
+    for padding in ("valid", "same", "full")
+    for stride in (1, 2, 3)
+    for dilation in (1, 2, 3)
+    for convention in ("keras", "pytorch")
+    if convention == "pytorch" or not keras_refusal(padding, stride, dilation)
+]
+
+
+def run_layer_code(code: str, function: str, image: np.ndarray) -> np.ndarray:
+    """An exported layer script's ``function`` on ``image``, run as a learner who copied it would."""
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(code, "exported.py", "exec"), namespace)
+    return np.asarray(namespace[function](image), dtype=np.float64)
+
+
+@pytest.mark.parametrize("settings", LAYER_SETTINGS, ids=repr)
+def test_the_layers_numpy_code_gives_the_pages_sums(settings):
+    kernel = np.array(SOBEL_LIKE).reshape(3, 3)
+    code = layer_numpy_code(kernel, settings, "Sobel-like")
+    for shape in ((7, 8), (27, 28)):
+        image = np.random.default_rng(sum(shape)).integers(0, 256, size=shape).astype(np.float64)
+        if conv_output_size(min(shape), settings) == 0:
+            continue
+        np.testing.assert_array_equal(run_layer_code(code, "conv", image), correlate(image, kernel, settings))
+
+
+def test_the_layers_code_names_whose_same_it_is():
+    kernel = np.array(SOBEL_LIKE).reshape(3, 3)
+    keras_same, pytorch_same = ConvSettings("same", 2), ConvSettings("same", 2, convention="pytorch")
+    assert "Keras / TensorFlow 'same' padding" in layer_numpy_code(kernel, keras_same, "f")
+    assert 'padding="same"' in layer_keras_code(kernel, keras_same, "f")
+    assert "F.pad(batch, (left, right, top, bottom))" in layer_pytorch_code(kernel, keras_same, "f")
+    assert "PyTorch's padding=1" in layer_numpy_code(kernel, pytorch_same, "f")
+    assert "layers.ZeroPadding2D(1)" in layer_keras_code(kernel, pytorch_same, "f")
+    assert "padding=1, bias=False" in layer_pytorch_code(kernel, pytorch_same, "f")
+    refused = ConvSettings("valid", 2, 2, convention="pytorch")
+    refused_code = layer_keras_code(kernel, refused, "f")
+    assert "Keras refuses strides > 1 together with dilation_rate > 1" in refused_code

@@ -2,8 +2,10 @@
 
 The expected arrays are written out: the image is 1..25 in reading order (pixel (r, c) is
 5r + c + 1), the filter the asymmetric Sobel [[1, 0, -1], [2, 0, -2], [1, 0, -1]], and each
-output follows PyTorch's ``conv2d``: out[r, c] = sum_ij k[i, j] * padded[r*s + i*d, c*s + j*d],
-size floor((n + 2p - d*(3 - 1) - 1) / s) + 1. Worked by hand for a few of them:
+output follows PyTorch's ``conv2d`` (``padding=d`` for 'same', ``2d`` for 'full'):
+out[r, c] = sum_ij k[i, j] * padded[r*s + i*d, c*s + j*d], size floor((n + 2p - d*(3 - 1) - 1) / s) + 1.
+Keras' 'same' is tested against TensorFlow's documented rule and the issue's 8 x 8 example
+(tests/test_keras_reference.py runs real Keras). Worked by hand for a few of them:
 
 - valid, stride 1: every window is (1 + 2 + 1) x (left - right) = 4 x (-2) = -8;
 - same, (0, 0): the top row is padding; -2 x 2 (pixel (0, 1)) - 1 x 7 (pixel (1, 1)) = -11;
@@ -20,11 +22,16 @@ from scipy.signal import convolve2d
 from filters.layer import (
     ConvSettings,
     LayerFilter,
+    Pads,
     PoolSettings,
     apply_layer,
     conv_output_size,
     correlate,
+    keras_refusal,
+    keras_same_pads,
+    padded_input,
     relu,
+    same_padding_rule,
     size_formula,
     two_layer_pipeline,
     window_offsets,
@@ -78,17 +85,18 @@ EXPECTED = {
 
 @pytest.mark.parametrize(("padding", "stride", "dilation"), list(EXPECTED))
 def test_correlate_gives_pytorchs_conv2d_written_out(padding, stride, dilation):
-    settings = ConvSettings(padding, stride, dilation)
+    settings = ConvSettings(padding, stride, dilation, convention="pytorch")
     expected = np.array(EXPECTED[(padding, stride, dilation)], dtype=np.float64)
     np.testing.assert_array_equal(correlate(IMAGE, SOBEL, settings), expected)
     assert conv_output_size(5, settings) == expected.shape[0]
 
 
-def _conv2d_by_its_definition(image, kernel, pad, stride, dilation):
-    """PyTorch's conv2d (one channel, one filter), loop by loop from its documented formula."""
-    padded = np.pad(image, pad)
-    rows = (image.shape[0] + 2 * pad - dilation * 2 - 1) // stride + 1
-    cols = (image.shape[1] + 2 * pad - dilation * 2 - 1) // stride + 1
+def _conv2d_by_its_definition(image, kernel, pads, stride, dilation):
+    """A CNN's conv2d (one channel, one filter), loop by loop from its documented formula, with
+    ``pads`` ((top, bottom), (left, right)) zeros around the image."""
+    padded = np.pad(image, pads)
+    rows = (padded.shape[0] - dilation * 2 - 1) // stride + 1
+    cols = (padded.shape[1] - dilation * 2 - 1) // stride + 1
     out = np.zeros((rows, cols))
     for r in range(rows):
         for c in range(cols):
@@ -105,16 +113,92 @@ def test_every_setting_equals_the_definition_on_a_random_image(padding, stride, 
     rng = np.random.default_rng(stride * 10 + dilation)
     image = rng.integers(0, 256, size=(11, 13)).astype(np.float64)
     kernel = rng.integers(-3, 4, size=(3, 3)).astype(np.float64)
-    settings = ConvSettings(padding, stride, dilation)
+    settings = ConvSettings(padding, stride, dilation, convention="pytorch")
     pad = {"valid": 0, "same": dilation, "full": 2 * dilation}[padding]
-    expected = _conv2d_by_its_definition(image, kernel, pad, stride, dilation)
+    expected = _conv2d_by_its_definition(image, kernel, ((pad, pad), (pad, pad)), stride, dilation)
     np.testing.assert_array_equal(correlate(image, kernel, settings), expected)
 
 
-def test_the_size_formula_is_written_with_the_numbers_in_force():
-    assert size_formula(28, ConvSettings()) == "⌊(28 + 2·0 − 1·2 − 1) / 1⌋ + 1 = 26"
-    assert size_formula(28, ConvSettings("same", 2, 1)) == "⌊(28 + 2·1 − 1·2 − 1) / 2⌋ + 1 = 14"
-    assert size_formula(28, ConvSettings("full", 3, 2)) == "⌊(28 + 2·4 − 2·2 − 1) / 3⌋ + 1 = 11"
+# ---- Keras / TensorFlow 'same' ---------------------------------------------------------------------
+
+EIGHT = np.arange(64.0).reshape(8, 8)
+VERTICAL_SOBEL = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
+KERAS_EIGHT_STRIDE_2 = [[8, 8, 8, -56], [8, 8, 8, -120], [8, 8, 8, -184], [6, 6, 6, -178]]
+"""Keras 3.15's ``Conv2D(1, 3, strides=2, padding='same')`` on the issue's example, as it printed it."""
+
+
+def tensorflows_documented_same(n: int, stride: int, dilation: int) -> tuple[int, int, int]:
+    """TensorFlow's "SAME" (its convolution guide), written from the documentation, not from the app:
+    out = ceil(in / stride); pad_along = max((out - 1) * stride + filter - in, 0) with the filter's
+    dilated size (3 - 1) * d + 1; pad_top = pad_along // 2, pad_bottom = pad_along - pad_top."""
+    out = int(np.ceil(n / stride))
+    pad_along = max((out - 1) * stride + (3 - 1) * dilation + 1 - n, 0)
+    return out, pad_along // 2, pad_along - pad_along // 2
+
+
+@pytest.mark.parametrize("n", [7, 8, 27, 28])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_keras_same_pads_as_tensorflows_documented_rule(n, stride, dilation):
+    out, top, bottom = tensorflows_documented_same(n, stride, dilation)
+    assert keras_same_pads(n, stride, dilation) == (top, bottom)
+    if stride > 1 and dilation > 1:  # Keras refuses the layer: no Keras numbers are made up
+        with pytest.raises(ValueError, match="Keras refuses a stride above 1 together with a dilation"):
+            ConvSettings("same", stride, dilation)
+        return
+    settings = ConvSettings("same", stride, dilation)
+    assert conv_output_size(n, settings) == out
+    assert settings.pads((n, n + 1)) == Pads(top, bottom, *keras_same_pads(n + 1, stride, dilation))
+    rng = np.random.default_rng(n * 100 + stride * 10 + dilation)
+    image = rng.integers(0, 256, size=(n, n)).astype(np.float64)
+    kernel = rng.integers(-3, 4, size=(3, 3)).astype(np.float64)
+    expected = _conv2d_by_its_definition(image, kernel, ((top, bottom), (top, bottom)), stride, dilation)
+    np.testing.assert_array_equal(correlate(image, kernel, settings), expected)
+
+
+def test_the_issues_8_by_8_example_gives_keras_numbers_not_pytorchs():
+    keras = ConvSettings("same", 2)
+    np.testing.assert_array_equal(correlate(EIGHT, VERTICAL_SOBEL, keras), KERAS_EIGHT_STRIDE_2)
+    pytorch = correlate(EIGHT, VERTICAL_SOBEL, ConvSettings("same", 2, convention="pytorch"))
+    np.testing.assert_array_equal(pytorch[:2], [[11, 6, 6, 6], [68, 8, 8, 8]])  # one pixel to the left
+    assert keras.pads(EIGHT.shape) == Pads(0, 1, 0, 1)  # the extra zero at the bottom and the right
+
+
+def test_both_conventions_agree_at_stride_1_and_differ_at_27_with_stride_3():
+    image = np.random.default_rng(3).integers(0, 256, size=(27, 28)).astype(np.float64)
+    for dilation in (1, 2, 3):
+        keras, pytorch = (
+            ConvSettings("same", 1, dilation),
+            ConvSettings("same", 1, dilation, convention="pytorch"),
+        )
+        np.testing.assert_array_equal(correlate(image, SOBEL, keras), correlate(image, SOBEL, pytorch))
+    keras, pytorch = ConvSettings("same", 3), ConvSettings("same", 3, convention="pytorch")
+    assert keras.pads(image.shape) == Pads(0, 0, 1, 1)  # 27 rows: no zero at all; 28 columns: one each side
+    assert correlate(image, SOBEL, keras).shape == correlate(image, SOBEL, pytorch).shape == (9, 10)
+    assert not np.array_equal(correlate(image, SOBEL, keras), correlate(image, SOBEL, pytorch))
+
+
+def test_keras_refuses_full_and_a_stride_with_a_dilation():
+    assert keras_refusal("full", 1, 1).startswith("Keras has no 'full' padding")
+    assert "Keras refuses" in keras_refusal("valid", 2, 2)
+    assert keras_refusal("same", 2, 1) is None and keras_refusal("valid", 1, 3) is None
+    with pytest.raises(ValueError, match="convention='pytorch'"):
+        ConvSettings("full")
+    assert ConvSettings("full", 2, 2, convention="pytorch").pads((5, 5)) == Pads(4, 4, 4, 4)
+
+
+def test_the_size_formula_is_written_with_the_padding_of_each_side():
+    assert size_formula(28, ConvSettings()) == "⌊(28 + 0 + 0 − 1·2 − 1) / 1⌋ + 1 = 26"
+    assert size_formula(28, ConvSettings("same", 2, 1)) == "⌊(28 + 0 + 1 − 1·2 − 1) / 2⌋ + 1 = 14"
+    pytorch = ConvSettings("same", 2, 1, convention="pytorch")
+    assert size_formula(28, pytorch) == "⌊(28 + 1 + 1 − 1·2 − 1) / 2⌋ + 1 = 14"
+    assert size_formula(28, ConvSettings("full", 3, 2, convention="pytorch")) == (
+        "⌊(28 + 4 + 4 − 2·2 − 1) / 3⌋ + 1 = 11"
+    )
+    assert same_padding_rule(8, ConvSettings("same", 2)) == (
+        "⌈8 / 2⌉ = 4 outputs, so max((4 − 1)·2 + 1·2 + 1 − 8, 0) = 1 zero: 0 before, 1 after"
+    )
+    assert same_padding_rule(28, pytorch) == "1 zeros before, 1 after"
 
 
 def test_a_dilated_window_lies_with_gaps():
@@ -235,3 +319,13 @@ def test_the_true_convolutions_stepper_writes_the_turned_filter():
     step = window_step(IMAGE, RIGHT_NEIGHBOUR, flipped, 0, correlate(IMAGE, RIGHT_NEIGHBOUR, flipped))
     np.testing.assert_array_equal(step.kernel, RIGHT_NEIGHBOUR[::-1, ::-1])
     assert step.total == 6 == float(np.sum(step.values * step.kernel))
+
+
+def test_the_stepper_reads_keras_extra_zero_at_the_right():
+    """The issue's example, last window of the first row: the pixels 6, 7 and a zero of padding."""
+    settings = ConvSettings("same", 2)
+    step = window_step(EIGHT, VERTICAL_SOBEL, settings, 3, correlate(EIGHT, VERTICAL_SOBEL, settings))
+    assert step.cells[0] == (0, 6) and step.cells[-1] == (2, 8)  # padded (0 on top and left, 1 after)
+    np.testing.assert_array_equal(step.values, [[6, 7, 0], [14, 15, 0], [22, 23, 0]])
+    assert step.total == -56 == float(np.sum(step.values * VERTICAL_SOBEL))
+    assert padded_input(EIGHT, settings).shape == (9, 9)

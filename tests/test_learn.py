@@ -21,7 +21,7 @@ from filters.learn import (
     target_background_png,
 )
 from filters.presets import PRESETS
-from tests.e2e.helpers import sample_pixels
+from tests.pixels import sample_pixels
 
 VERTICAL = np.array(PRESETS["vertical_edges"].values, dtype=np.float64)
 

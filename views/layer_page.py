@@ -18,10 +18,13 @@ import pandas as pd
 import streamlit as st
 from matplotlib.figure import Figure
 
+from filters.code_export import layer_keras_code, layer_numpy_code, layer_pytorch_code
 from filters.describe import grid_words
 from filters.drawing import PADDING_FILL, Fill, Outline, Shading, render_grid, value_labels, wants_labels
 from filters.images import fit_within, to_grayscale
 from filters.layer import (
+    CONVENTION_NAMES,
+    CONVENTIONS,
     DILATIONS,
     LAYER_PADDINGS,
     MAX_FILTERS,
@@ -32,8 +35,10 @@ from filters.layer import (
     apply_layer,
     conv_output_size,
     correlate,
+    keras_refusal,
     padded_input,
     preset_kernel,
+    same_padding_rule,
     size_formula,
     two_layer_pipeline,
     window_step,
@@ -77,8 +82,15 @@ WHY_NO_FLIP = (
     "learnt flipped, and skipping the flip saves work."
 )
 _PADDING_HELP = (
-    "valid: no zeros; same: dilation zeros on each side (stride 1 keeps the size); full: twice "
-    "that, every position where the filter touches the image."
+    "valid: no zeros, the output shrinks. same: zeros around the image so that the output has "
+    "ceil(size / stride) pixels a side (stride 1 keeps the size). full: 2 x dilation zeros a side, "
+    "every position where the filter touches the image (PyTorch's padding=2d; Keras has no 'full')."
+)
+_CONVENTION_HELP = (
+    "Only 'same' differs. Keras and TensorFlow work its zeros out from the stride: ceil(n / stride) "
+    "outputs, and when the zeros they need are odd, the extra one goes at the bottom and the right. "
+    "PyTorch's padding=d puts dilation zeros on each side whatever the stride. At stride 1 both are "
+    "the same; at stride 2 or 3 every window can sit one pixel apart."
 )
 
 
@@ -130,6 +142,7 @@ def init_layer_state() -> None:
         state.LAYER_PADDING: "valid",
         state.LAYER_STRIDE: 1,
         state.LAYER_DILATION: 1,
+        state.LAYER_CONVENTION: "keras",
         state.LAYER_STEP: None,  # None: the strongest window
         state.LAYER_FILTERS: list(DEFAULT_LAYER),
         state.LAYER_BIAS: 0.0,
@@ -253,13 +266,18 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         help="How far apart its nine values lie.",
         on_change=_strongest_window,
     )
+    choose.segmented_control(
+        "'same' padding as in",
+        CONVENTIONS,
+        format_func=lambda convention: CONVENTION_NAMES[convention],
+        key=state.LAYER_CONVENTION,
+        required=True,
+        help=_CONVENTION_HELP,
+        on_change=_strongest_window,
+    )
     preset = st.session_state[state.LAYER_PRESET]
     kernel = filter_kernel(preset)
-    settings = ConvSettings(
-        st.session_state[state.LAYER_PADDING],
-        st.session_state[state.LAYER_STRIDE],
-        st.session_state[state.LAYER_DILATION],
-    )
+    settings = chosen_settings()
     rows, cols = pixels.shape
     out_rows, out_cols = conv_output_size(rows, settings), conv_output_size(cols, settings)
     if out_rows == 0 or out_cols == 0:
@@ -269,12 +287,13 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         )
         return
     st.markdown(
-        f"Output size per side = ⌊(n + 2·padding − dilation·(3 − 1) − 1) / stride⌋ + 1: "
+        f"Output size per side = ⌊(n + zeros before + zeros after − dilation·(3 − 1) − 1) / stride⌋ + 1: "
         f"rows {size_formula(rows, settings)}, columns {size_formula(cols, settings)}, "
         f"so **{rows} x {cols} → {out_rows} x {out_cols}**."
     )
+    st.caption(padding_words(settings, rows, cols))
     key = (*source, *filter_id(preset), settings)
-    flipped_settings = ConvSettings(settings.padding, settings.stride, settings.dilation, flip=True)
+    flipped_settings = settings.turned()
     cnn = _cached(("correlate", *key), lambda: correlate(pixels, kernel, settings))
     true = _cached(("convolve", *key), lambda: correlate(pixels, kernel, flipped_settings))
     differ = int(np.count_nonzero(cnn != true))
@@ -298,6 +317,43 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         f"{WHY_NO_FLIP} Sums are drawn signed: 0 mid-grey, negative blue, positive orange."
     )
     window_stepper_ui(pixels, kernel, settings, cnn, key)
+    with st.expander("This section as code: NumPy, Keras, PyTorch"):
+        name = filter_name(preset)
+        for tab, code in zip(
+            st.tabs(["NumPy", "Keras", "PyTorch"]),
+            (layer_numpy_code, layer_keras_code, layer_pytorch_code),
+            strict=True,
+        ):
+            tab.code(code(kernel, settings, name), language="python")
+
+
+def chosen_settings() -> ConvSettings:
+    """The section's settings. Those Keras has no layer for ('full', a stride with a dilation) are
+    PyTorch's, whichever 'same' is chosen: the page never shows numbers Keras cannot compute as its."""
+    padding, stride, dilation = (
+        st.session_state[key] for key in (state.LAYER_PADDING, state.LAYER_STRIDE, state.LAYER_DILATION)
+    )
+    convention = st.session_state[state.LAYER_CONVENTION]
+    if keras_refusal(padding, stride, dilation):
+        convention = "pytorch"
+    return ConvSettings(padding, stride, dilation, convention=convention)
+
+
+def padding_words(settings: ConvSettings, rows: int, cols: int) -> str:
+    """Which padding is in force, whose it is, and its zeros on each side, in a sentence."""
+    pads = settings.pads((rows, cols))
+    sides = f"{pads.top} above, {pads.bottom} below, {pads.left} left, {pads.right} right"
+    refusal = keras_refusal(settings.padding, settings.stride, settings.dilation)
+    if refusal:
+        return f"{refusal} These are PyTorch's numbers (padding={settings.pytorch_padding}): zeros {sides}."
+    if settings.padding == "valid":
+        return "No zeros ('valid', the same in Keras and PyTorch)."
+    if settings.convention == "pytorch":
+        return f"PyTorch's padding={settings.pytorch_padding}: zeros {sides}."
+    return (
+        f"Keras / TensorFlow 'same': rows {same_padding_rule(rows, settings)}; columns "
+        f"{same_padding_rule(cols, settings)}. Zeros {sides}."
+    )
 
 
 def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, key: tuple) -> None:
@@ -318,9 +374,8 @@ def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, 
     left = int(np.clip(centre_col - STEPPER_SIDE // 2, 0, max(padded.shape[1] - STEPPER_SIDE, 0)))
     region = padded[top : top + STEPPER_SIDE, left : left + STEPPER_SIDE]
     inside = np.zeros(padded.shape, dtype=bool)
-    inside[settings.pad : settings.pad + pixels.shape[0], settings.pad : settings.pad + pixels.shape[1]] = (
-        True
-    )
+    pads = settings.pads(pixels.shape)
+    inside[pads.top : pads.top + pixels.shape[0], pads.left : pads.left + pixels.shape[1]] = True
     outlines = tuple(Outline(r - top, c - left) for r, c in window.cells)
     picture, explanation = st.columns([1, 1.4], vertical_alignment="center")
     show_picture(
@@ -342,7 +397,8 @@ def window_stepper_ui(pixels, kernel, settings: ConvSettings, sums: np.ndarray, 
         st.markdown(
             f"Its window starts at padded row {window.cells[0][0]}, column {window.cells[0][1]}: "
             f"{window.out_row} x stride {settings.stride}, {window.out_col} x stride {settings.stride}. "
-            f"Its nine cells lie {settings.dilation} apart."
+            f"Its nine cells lie {settings.dilation} apart. The padded input has {pads.top} zeros above, "
+            f"{pads.bottom} below, {pads.left} left and {pads.right} right of the image."
         )
         st.code(window.sum_text, language=None, wrap_lines=True)
 

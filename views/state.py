@@ -96,6 +96,7 @@ LAYER_PRESET = "layer_preset"  # the filter whose padding, stride and dilation a
 LAYER_PADDING = "layer_padding"
 LAYER_STRIDE = "layer_stride"
 LAYER_DILATION = "layer_dilation"
+LAYER_CONVENTION = "layer_convention"  # whose 'same' padding: "keras" (the course's) or "pytorch"
 LAYER_STEP = "layer_step"  # the window's position in the stride-and-dilation stepper
 LAYER_FILTERS = "layer_filters"  # the presets of the layer (1 to 8)
 LAYER_BIAS = "layer_bias"
@@ -113,9 +114,9 @@ LEARN_PLAYING = "learn_playing"
 TARGET_PAD = "learn_target_pad"  # the target painter (its "painted" state: the cells, "0"/"1")
 OPEN_ON_FIRST_PAGE = "open_on_first_page"  # a layer's filter to open in the first page's steppers
 LAYER_SETTINGS = (
-    LAYER_PRESET, LAYER_PADDING, LAYER_STRIDE, LAYER_DILATION, LAYER_STEP, LAYER_FILTERS, LAYER_BIAS,
-    LAYER_POOL_KIND, LAYER_POOL_SIZE, LAYER_POOL_STRIDE, PIPELINE_FIRST, PIPELINE_SECOND, LEARN_TARGET,
-    LEARN_START, LEARN_RATE, LEARN_STEPS,
+    LAYER_PRESET, LAYER_PADDING, LAYER_STRIDE, LAYER_DILATION, LAYER_CONVENTION, LAYER_STEP, LAYER_FILTERS,
+    LAYER_BIAS, LAYER_POOL_KIND, LAYER_POOL_SIZE, LAYER_POOL_STRIDE, PIPELINE_FIRST, PIPELINE_SECOND,
+    LEARN_TARGET, LEARN_START, LEARN_RATE, LEARN_STEPS,
 )  # fmt: skip
 """The second page's widgets, kept while the first page is shown (see ``keep_settings``)."""
 

@@ -14,9 +14,8 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from filters import PRESETS, FilterResult, apply_filter, format_value
-from filters.images import decode_image, to_grayscale
-from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.walkthrough import walk_pixel
+from tests.pixels import sample_pixels, upload_pixels  # noqa: F401  (the browser tests import them from here)
 
 PICKER = "img.pick-image"
 """The clickable filtered image (views/pick_image.py)."""
@@ -226,18 +225,6 @@ def noise_png(seed: int, size: tuple[int, int]) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def sample_pixels(key: str = DEFAULT_SAMPLE, max_side: int | None = 512, colour: bool = False) -> np.ndarray:
-    """The pixels the app filters for a bundled sample, computed by the core."""
-    path = SAMPLE_DIR / key
-    return upload_pixels(path.read_bytes(), path.name, max_side, colour)
-
-
-def upload_pixels(data: bytes, name: str, max_side: int | None = 512, colour: bool = False) -> np.ndarray:
-    """The pixels the app filters for a file's bytes: decoded, gray by ITU-R 601 luma unless colour."""
-    rgb = decode_image(data, name, max_side=max_side).rgb
-    return rgb.astype(np.float64) if colour else to_grayscale(rgb)
 
 
 def core_result(pixels: np.ndarray, preset: str = "vertical_edges", **settings) -> FilterResult:

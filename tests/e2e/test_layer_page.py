@@ -39,7 +39,7 @@ def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browse
         choose(page, "layer_stride", "3")
         choose(page, "layer_dilation", "2")
         choose(page, "layer_padding", "same")
-        settings = ConvSettings("same", 3, 2)
+        settings = ConvSettings("same", 3, 2, convention="pytorch")  # Keras has no such layer
         pixels, kernel = sample_pixels(), preset_kernel("vertical_edges")
         sums = correlate(pixels, kernel, settings)
         first = strongest_window(sums)  # new settings start at their strongest window
@@ -51,7 +51,7 @@ def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browse
         expect(page.get_by_text(f"Window {(first + 5) % 100 + 1} of 100")).to_be_visible()
         expect(page.locator("code").filter(has_text=" × ").first).to_have_text(step.sum_text)
         formula = page.get_by_text("Output size per side")
-        expect(formula).to_contain_text("rows ⌊(28 + 2·2 − 2·2 − 1) / 3⌋ + 1 = 10")
+        expect(formula).to_contain_text("rows ⌊(28 + 2 + 2 − 2·2 − 1) / 3⌋ + 1 = 10")
         formula.scroll_into_view_if_needed()
         screenshot_and_check(page, f"{request.node.name}")
         assert page.foreign_requests == []  # no icon or font fetched from elsewhere
