@@ -58,12 +58,15 @@ def loss_and_gradient(image: np.ndarray, target: np.ndarray, kernel: np.ndarray)
     return float(np.vdot(residual, residual)) / count, gradient * (2.0 / count)
 
 
-def least_squares_filter(image: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float]:
-    """The exact best filter (least squares over every 3 x 3 window) and its loss."""
+def least_squares_filter(image: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The exact best filter (least squares over every 3 x 3 window), its loss, and the windows'
+    condition number (their largest singular value over their smallest): how much more some
+    directions of the nine weights change the loss than others."""
     windows = sliding_window_view(image, (3, 3)).reshape(-1, 9)
-    weights, *_ = np.linalg.lstsq(windows, target.ravel(), rcond=None)
+    weights, _, _, singular = np.linalg.lstsq(windows, target.ravel(), rcond=None)
     kernel = weights.reshape(3, 3)
-    return kernel, loss_and_gradient(image, target, kernel)[0]
+    condition = float(singular[0] / singular[-1]) if singular[-1] > 0 else float("inf")
+    return kernel, loss_and_gradient(image, target, kernel)[0], condition
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +79,7 @@ class Learning:
     exact_loss: float
     learning_rate: float
     diverged: bool
+    condition: float
 
     @property
     def nbytes(self) -> int:
@@ -89,6 +93,27 @@ class Learning:
         """How far the loss at ``step`` is above the exact answer's, as a share of the start's."""
         start = self.losses[0] - self.exact_loss
         return float((self.losses[step] - self.exact_loss) / start) if start > 0 else 0.0
+
+    def weight_gap(self, step: int) -> float:
+        """How far the filter at ``step`` is from the exact answer: its largest difference in a weight."""
+        return float(np.max(np.abs(self.kernels[step] - self.exact)))
+
+    def why_weights_differ(self, step: int) -> str:
+        """How far the loss and the weights at ``step`` are from the exact answer's, and why a small
+        loss can come with wrong weights, in a sentence with this run's numbers."""
+        gap, togo = self.weight_gap(step), f"{100 * self.excess(step):.2f}%"
+        if gap < 0.05:
+            return (
+                f"At step {step} the loss has {togo} of its way to go, and every weight is within {gap:.2g} "
+                "of the exact answer's."
+            )
+        return (
+            f"At step {step} the loss has {togo} of its way to go, but a weight is still {gap:.2g} away from "
+            f"the exact answer's: on this image some mixes of the nine weights change the output "
+            f"{self.condition:,.0f} times less than others, so the loss is about {self.condition**2:,.0f} "
+            "times flatter along them (neighbouring pixels are alike, so weights can trade places almost "
+            "for free), and gradient descent crawls along those directions."
+        )
 
 
 def starting_filter(start: Start, seed: int = 0) -> np.ndarray:
@@ -129,9 +154,15 @@ def learn_filter(
         kernels.append(kernel.copy())
     else:
         losses.append(loss_and_gradient(image, target, kernel)[0])
-    exact, exact_loss = least_squares_filter(image, target)
+    exact, exact_loss, condition = least_squares_filter(image, target)
     return Learning(
-        np.array(kernels), np.array(losses[: len(kernels)]), exact, exact_loss, learning_rate, diverged
+        np.array(kernels),
+        np.array(losses[: len(kernels)]),
+        exact,
+        exact_loss,
+        learning_rate,
+        diverged,
+        condition,
     )
 
 

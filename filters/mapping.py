@@ -129,6 +129,11 @@ class FittedMapping:
             return "|{raw}| = {value}"
         if self.key == "stretch":
             low, high = format_value(self.raw_low), format_value(self.raw_high)
+            if self.raw_high == self.raw_low:
+                return (
+                    f"stretch {{raw}} from {low}..{high} to 0..255: every sum is {low}, so there is no "
+                    "range to stretch, and every pixel is written 0 = {value}"
+                )
             return (
                 f"stretch {{raw}} from {low}..{high} to 0..255: "
                 f"({{raw}} - ({low})) x 255 / ({high} - ({low})) = {{value}}"

@@ -2,8 +2,12 @@
 
 Whole numbers are written as integers (pixel values: ``192``); other values
 with at most two decimals, rounded half up as at school (``85.33``, ``0.5``,
-0.125 -> ``0.13``). Using the same function everywhere is what makes the
-number in the inspector the number in the grid.
+0.125 -> ``0.13``). A value that is not zero never reads as zero: below 0.005
+it keeps two significant digits (0.004 -> ``0.004``, 0.000123 -> ``0.00012``).
+Within 1e-9 of a whole number a value is that number: float arithmetic leaves
+such crumbs (255 / 9 x 9 - 255), and they are not values anybody computed.
+Using the same function everywhere is what makes the number in the inspector
+the number in the grid.
 """
 
 from __future__ import annotations
@@ -31,7 +35,10 @@ def _format(value: float) -> str:
     if abs(value - nearest) <= _WHOLE_TOLERANCE * max(1.0, abs(value)):
         text = str(int(nearest))
     else:
-        rounded = Decimal(repr(value)).quantize(_HUNDREDTHS, rounding=ROUND_HALF_UP)
+        exact = Decimal(repr(value))
+        # Below 0.005, hundredths would read 0: two significant digits instead.
+        step = _HUNDREDTHS if abs(value) >= 0.005 else Decimal(1).scaleb(exact.adjusted() - 1)
+        rounded = exact.quantize(step, rounding=ROUND_HALF_UP)
         text = f"{rounded:f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 

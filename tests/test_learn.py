@@ -53,7 +53,7 @@ def test_the_loss_is_the_mean_squared_difference_written_out():
 
 def test_least_squares_finds_the_exact_filter_behind_a_target():
     image = np.random.default_rng(4).uniform(0, 1, size=(20, 20))
-    kernel, loss = least_squares_filter(image, correlate(image, VERTICAL))
+    kernel, loss, _ = least_squares_filter(image, correlate(image, VERTICAL))
     np.testing.assert_allclose(kernel, VERTICAL, atol=1e-9)
     assert loss < 1e-20
 
@@ -131,3 +131,29 @@ def test_learning_a_painted_vertical_line_gives_a_filter_that_finds_it():
     assert not learning.diverged
     assert learning.losses[-1] < learning.losses[0]
     assert learning.excess(200) < 0.05
+
+
+def test_a_small_loss_with_wrong_weights_is_shown_and_explained_on_a_photo():
+    """The issue's case: ascent, sharpen, 200 steps: the loss is near the exact answer's, the centre
+    weight is not (about 1.78 against 5)."""
+    inputs = scaled(sample_pixels("photos/ascent.png"))
+    sharpen = np.array(PRESETS["sharpen"].values, dtype=np.float64).reshape(3, 3)
+    learning = learn_filter(inputs, correlate(inputs, sharpen), steps=200)
+    np.testing.assert_allclose(learning.exact, sharpen, atol=1e-6)  # the exact answer is the filter itself
+    gap = float(np.max(np.abs(learning.kernels[200] - sharpen)))
+    assert learning.weight_gap(200) == pytest.approx(gap) and gap > 3
+    assert learning.excess(200) < 0.05
+    windows = np.lib.stride_tricks.sliding_window_view(inputs, (3, 3)).reshape(-1, 9)
+    singular = np.linalg.svd(windows, compute_uv=False)
+    assert learning.condition == pytest.approx(singular[0] / singular[-1], rel=1e-6)
+    words = learning.why_weights_differ(200)
+    assert words.startswith(f"At step 200 the loss has {100 * learning.excess(200):.2f}% of its way to go, ")
+    assert f"a weight is still {gap:.2g} away from the exact answer's" in words
+    assert f"change the output {learning.condition:,.0f} times less than others" in words
+    noise = np.random.default_rng(0).uniform(0, 1, (40, 40))  # no two neighbours alike: well conditioned
+    learnt = learn_filter(noise, correlate(noise, VERTICAL), steps=200)
+    assert learnt.condition < 10 and learnt.weight_gap(200) < 1e-3
+    assert learnt.why_weights_differ(200) == (
+        f"At step 200 the loss has 0.00% of its way to go, and every weight is within "
+        f"{learnt.weight_gap(200):.2g} of the exact answer's."
+    )

@@ -17,13 +17,31 @@ from filters import MAPPINGS, fit_mapping, format_value, format_values
         (0.25, "0.25"),
         (0.125, "0.13"),
         (-0.0, "0"),
-        (-0.001, "0"),
+        (0.004, "0.004"),  # not zero, so never written "0"
+        (-0.001, "-0.001"),
+        (0.00499, "0.005"),
+        (0.000123, "0.00012"),
+        (-0.00999, "-0.01"),
+        (0.005, "0.01"),
+        (1e-7, "0.0000001"),
+        (5e-10, "0"),  # within 1e-9 of 0: float arithmetic's crumbs
         (1009.0000000001, "1009"),
         (1e6, "1000000"),
     ],
 )
 def test_format_value(value, text):
     assert format_value(value) == text
+
+
+def test_stretching_a_constant_map_says_its_convention_in_words():
+    constant = fit_mapping(np.full((3, 3), 20655.0), "stretch")
+    text = constant.explain(20655.0)
+    assert text == (
+        "stretch 20655 from 20655..20655 to 0..255: every sum is 20655, so there is no range to stretch, "
+        "and every pixel is written 0 = 0"
+    )
+    assert "/ (" not in text  # no division by zero written out
+    np.testing.assert_array_equal(constant.apply(np.full((3, 3), 20655.0)), np.zeros((3, 3)))
 
 
 def test_format_values_keeps_the_shape():

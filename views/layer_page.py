@@ -687,7 +687,10 @@ def _still(learning: Learning, key: tuple) -> None:
 
 
 def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
-    st.markdown(f"Step **{shown}** of {learning.steps} · loss **{learning.losses[shown]:.6g}**")
+    st.markdown(
+        f"Step **{shown}** of {learning.steps} · loss **{learning.losses[shown]:.6g}** · the weights at "
+        f"most **{learning.weight_gap(shown):.2g}** from the exact answer's"
+    )
     figure, kernels = st.columns([1.4, 1], vertical_alignment="top")
     png = LAYER_PNGS.get_or_compute((*key, "loss", shown), lambda: _loss_png(learning, shown))
     figure.image(
@@ -703,10 +706,7 @@ def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
         st.dataframe(_kernel_table(learning.kernels[shown]), hide_index=True, width="content")
         st.markdown(f"**The exact answer** (least squares), loss {learning.exact_loss:.3g}")
         st.dataframe(_kernel_table(learning.exact), hide_index=True, width="content")
-        st.caption(
-            f"At step {shown} the loss has {100 * learning.excess(shown):.2f}% of its way to the exact "
-            "answer's still to go."
-        )
+        st.caption(learning.why_weights_differ(shown))
 
 
 def _toggle_learning(steps: int) -> None:

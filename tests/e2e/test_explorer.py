@@ -81,6 +81,8 @@ def test_the_browsers_formatter_writes_thousands_of_values_as_the_core_does(page
         *(k + 0.005 for k in range(-60, 60)),
         *(k + 0.5 for k in range(-30, 30)),
         *(rng.integers(-1020, 1021, 500) * rng.choice([0.5, 0.25, 1 / 9, 1 / 16, 0.1, 0.3, 1 / 7], 500)),
+        *(10.0 ** rng.uniform(-9, -2, 1000) * rng.choice([-1, 1], 1000)),  # below 0.005: never "0"
+        *(k / 100000 for k in range(-600, 601)),
         *(
             1e9 + 0.5,
             2e9 + 0.5,
