@@ -8,12 +8,13 @@ import streamlit as st
 
 from views import state
 from views.image_source import decode_shown, size_text
-from views.layer_page import init_layer_state, layer_page
+from views.layer_page import follow_first_pages_filter, init_layer_state, layer_page
 from views.reconnect import connection_watch_ui
 from views.safely import run_safely
 from views.text import plain
 
 PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
+PROJECTOR_CSS = (state.VIEWS_DIR / "projector.css").read_text()
 
 
 def layer_main() -> None:
@@ -23,8 +24,15 @@ def layer_main() -> None:
     state.keep_settings(state.first_page_settings())  # the first page's choices outlive this page's runs
     if st.session_state[state.PRESET] is None:
         state.seed_kernel(st.session_state[state.LAST_VALID_KERNEL])  # the editor shows the edits on return
-    st.set_page_config(page_title="A whole layer · Convolution & pooling", page_icon="🔎", layout="wide")
-    st.html(f"<style>{PAGE_CSS}</style>")
+    follow_first_pages_filter()
+    projector = bool(st.session_state[state.PROJECTOR])
+    st.set_page_config(
+        page_title="A whole layer · Convolution & pooling",
+        page_icon="🔎",
+        layout="wide",
+        initial_sidebar_state="collapsed" if projector else "auto",
+    )
+    st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
     st.title("A whole layer: stride, many filters, learning")
     layer_page(shown_image_ui())
 
@@ -35,6 +43,12 @@ def shown_image_ui():
     bar = st.container(horizontal=True, vertical_alignment="center")
     bar.markdown(f"On **{plain(chosen.title)}**, {size_text(chosen.decoded)}.")
     bar.page_link("one_filter.py", label="Choose another image on the first page", icon=":material/image:")
+    bar.toggle(
+        "Projector mode",
+        key=state.PROJECTOR,
+        help="For a class: larger text, and the grids two a row so that their values read from the back "
+        "of the room. The same switch as on the first page.",
+    )
     return chosen
 
 

@@ -178,6 +178,7 @@ def top_bar_ui(projector: bool) -> DeltaGenerator:
         help="For a class: the step-by-step view first, numbers large enough to read from the back "
         "of the room. Kept in the page's link.",
     )
+    bar.page_link("layer.py", label="Next: a whole layer", icon=":material/arrow_forward:")
     share_place = bar.container(width="content")
     if not projector:
         st.markdown(INTRO)

@@ -84,9 +84,21 @@ def value_labels(values: np.ndarray, channel: int = 0) -> np.ndarray:
     return format_values(values if values.ndim == 2 else values[..., channel])
 
 
-def wants_labels(shape: tuple[int, ...]) -> bool:
-    """Whether a grid is small enough for its values to be written and read."""
-    return 0 < max(shape[:2]) <= LABEL_LIMIT
+READABLE_CELLS_ACROSS = 84
+"""Cells across a page's width that still leave a value readable: 15 px cells in the 1270 px a
+1366 px laptop gives the page (three 28-pixel grids side by side, each value about 8 px high)."""
+
+
+def wants_labels(shape: tuple[int, ...], cells_across: int | None = None) -> bool:
+    """Whether a grid's values are written in its cells, the same rule on every grid and page: the
+    grid is at most LABEL_LIMIT cells a side, and the row it is shown in leaves each cell readable.
+
+    ``cells_across``: how many cells span the page's width at this grid's scale (the columns of
+    every grid shown beside it at the same scale, or its own columns times the pictures sharing the
+    width); None for a grid drawn on its own (a print, a download).
+    """
+    side = max(shape[:2])
+    return 0 < side <= LABEL_LIMIT and (cells_across is None or cells_across <= READABLE_CELLS_ACROSS)
 
 
 @dataclass(frozen=True)

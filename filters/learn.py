@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from matplotlib.figure import Figure
 from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 
@@ -114,6 +115,45 @@ class Learning:
             "times flatter along them (neighbouring pixels are alike, so weights can trade places almost "
             "for free), and gradient descent crawls along those directions."
         )
+
+
+@dataclass(frozen=True, eq=False)
+class LossCurve:
+    """A run's loss curve as a PNG, drawn once, and where each step's point lies on it: the page
+    marks the step shown over the picture (CSS), so playing a run draws and sends no picture."""
+
+    png: bytes = field(repr=False)
+    width: int
+    height: int
+    points: np.ndarray = field(repr=False)
+    """(steps + 1, 2): each step's (x, y) in the picture's pixels, from its top-left corner."""
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.png) + int(self.points.nbytes)
+
+
+def loss_curve(learning: Learning) -> LossCurve:
+    """The loss after every step (matplotlib, log scale) beside the exact answer's loss."""
+    figure = Figure(figsize=(6, 2.8), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    steps = np.arange(len(learning.losses))
+    # The exact loss is often 0 up to rounding (1e-29): draw it at a tenth of the lowest loss reached.
+    floor = max(learning.exact_loss, float(learning.losses.min()) / 10, 1e-300)
+    drawn = np.maximum(learning.losses, floor)
+    axes.semilogy(steps, drawn, color="#1f5fa8", label="loss (mean squared error)")
+    axes.axhline(
+        floor, color="#c25e00", linestyle="--", label=f"exact answer (loss {learning.exact_loss:.2g})"
+    )
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss (log scale)")
+    axes.legend(loc="upper right")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")  # draws the figure: the axes' transform is final from here
+    width, height = (int(side) for side in figure.canvas.get_width_height())
+    points = axes.transData.transform(np.column_stack([steps, drawn]))
+    points[:, 1] = height - points[:, 1]  # matplotlib counts from the bottom
+    return LossCurve(buffer.getvalue(), width, height, points)
 
 
 def starting_filter(start: Start, seed: int = 0) -> np.ndarray:

@@ -22,7 +22,7 @@ from filters.recipe import sample_source, upload_source
 from filters.samples import DEFAULT_SAMPLE, SAMPLE_DIR
 from filters.walkthrough import VIEW_INSPECT, marks_for
 from tests.conftest import APP
-from views import state
+from views import options, state
 
 
 def png_bytes(array: np.ndarray) -> bytes:
@@ -306,3 +306,25 @@ def test_the_take_away_panel_is_built_only_while_open():
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
     assert "Worksheet (PDF)" in labels and "Download the script" in labels
+
+
+def test_every_option_says_in_plain_words_what_it_changes(app):
+    captions = [caption.value for caption in app.sidebar.caption]
+    assert captions == [
+        options.PADDING_WORDS["valid"],
+        f"{options.MAPPING_WORDS} Below 0 becomes 0, above 255 becomes 255, as in the course lab.",
+        options.POOLING_WORDS,
+        options.COLOUR_WORDS[False],  # the default sample is gray
+        options.WORKING_SIZE_WORDS,
+        options.WRITE_VALUES_WORDS,
+        options.LAYOUT_WORDS,
+    ]
+    assert "28 x 28 becomes 26 x 26" in captions[0]
+    app.radio(key=state.PADDING).set_value("same").run()
+    assert app.sidebar.caption[0].value == options.PADDING_WORDS["same"]
+    assert "28 x 28 stays 28 x 28" in app.sidebar.caption[0].value
+
+
+def test_the_second_page_is_one_visible_link_away(app):
+    links = [(link.proto.label, link.proto.page) for link in app.get("page_link")]
+    assert links == [("Next: a whole layer", "layer")]  # the page's url path, /layer

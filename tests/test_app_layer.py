@@ -17,6 +17,7 @@ from filters.walkthrough import VIEW_SLIDE
 from tests.conftest import APP
 from tests.pixels import sample_pixels
 from views import state
+from views.layer_page import strongest_window
 
 FASHION = sample_pixels()  # the first sample (28 x 28), gray, as both pages work on it
 
@@ -186,6 +187,49 @@ def test_the_first_pages_own_filter_can_be_used_on_the_second():
     sums = correlate(FASHION, kernel, ConvSettings())
     assert at.code[0].value == window_step(FASHION, kernel, ConvSettings(), 40, sums).sum_text
     assert at.selectbox(key=state.LAYER_PRESET).value == "own"
+
+
+def test_the_second_page_starts_with_the_first_pages_filter_and_follows_its_changes():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    next(button for button in at.button if button.label == "The lecture's example").click().run()
+    assert at.session_state[state.PRESET] == "lecture_example"
+    at.switch_page("layer.py").run()
+    assert not at.exception
+    assert at.selectbox(key=state.LAYER_PRESET).value == "lecture_example"
+    kernel, lecture = preset_kernel("lecture_example"), sample_pixels("lecture/lecture.png")
+    sums = correlate(lecture, kernel, ConvSettings())
+    step = window_step(lecture, kernel, ConvSettings(), strongest_window(sums), sums)
+    assert at.code[0].value == step.sum_text
+    at.selectbox(key=state.LAYER_PRESET).set_value("sharpen").run()
+    at.switch_page("one_filter.py").run()
+    at.switch_page("layer.py").run()
+    assert at.selectbox(key=state.LAYER_PRESET).value == "sharpen"  # unchanged there: the choice holds
+    at.switch_page("one_filter.py").run()
+    at.selectbox(key=state.PRESET).set_value("outline").run()
+    at.switch_page("layer.py").run()
+    assert at.selectbox(key=state.LAYER_PRESET).value == "outline"
+
+
+def test_projector_mode_carries_over_both_ways_and_draws_the_grids_two_a_row():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.toggle(key=state.PROJECTOR).set_value(True).run()
+    at.switch_page("layer.py").run()
+    assert not at.exception
+    assert at.toggle(key=state.PROJECTOR).value is True
+    projector_css = (state.VIEWS_DIR / "projector.css").read_text()
+    assert any(projector_css in block.value for block in at.get("html"))
+    grids = [(column.weight, [image.captions[0] for image in column.image]) for column in at.columns[:4]]
+    assert [weight for weight, _ in grids] == [0.5] * 4  # two a row, where three share it otherwise
+    assert [captions[0].split(" · ")[0] for _, captions in grids[:3]] == [
+        "Input",
+        "What a CNN computes (no flip)",
+        "True convolution (the filter turned 180°)",
+    ]
+    at.toggle(key=state.PROJECTOR).set_value(False).run()
+    at.switch_page("one_filter.py").run()
+    assert at.toggle(key=state.PROJECTOR).value is False
 
 
 def test_a_forged_bias_is_put_back_within_bounds_and_the_layer_still_drawn():

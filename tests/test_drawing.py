@@ -15,6 +15,7 @@ from filters.drawing import (
     LABEL_LIMIT,
     MAX_PICTURE_SIDE,
     PIXEL_SHADING,
+    READABLE_CELLS_ACROSS,
     Outline,
     Shading,
     _font_px,
@@ -243,6 +244,22 @@ def test_labels_only_for_grids_up_to_the_limit():
     assert wants_labels((LABEL_LIMIT, LABEL_LIMIT))
     assert not wants_labels((LABEL_LIMIT + 1, 4))
     assert not wants_labels((0, 0))
+
+
+def test_values_are_written_only_where_the_row_leaves_them_readable():
+    """One rule for every grid: the first page's row (original, pad, filtered, pooled at one scale),
+    the second page's equal columns. The issue's cases: a 64 x 64 upload wrote 4 px values on its
+    pooled grid (31 cells, shown at the scale of the 64-cell original) and none on its filtered one;
+    the second page's 28 x 28 input wrote none beside its 26 x 26 results (three per row)."""
+    first_page_row = lambda side: side + (side - 2) + (side - 2) // 2 + 3  # noqa: E731
+    assert first_page_row(28) == 70 and all(
+        wants_labels(shape, first_page_row(28)) for shape in ((28, 28), (26, 26), (13, 13))
+    )
+    assert not any(wants_labels(shape, first_page_row(64)) for shape in ((64, 64), (62, 62), (31, 31)))
+    assert READABLE_CELLS_ACROSS == 84
+    assert wants_labels((28, 28), 28 * 3) and wants_labels((26, 26), 26 * 3)  # the second page's row
+    assert not wants_labels((26, 26), 26 * 8)  # eight maps of a layer in one row
+    assert wants_labels((5, 5), 5 * 5) and not wants_labels((28, 28), 28 * 5)  # two layers' stages
 
 
 def test_png_round_trips():

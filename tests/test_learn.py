@@ -14,6 +14,7 @@ from filters.learn import (
     learn_filter,
     least_squares_filter,
     loss_and_gradient,
+    loss_curve,
     paint_grid_shape,
     painted_target,
     scaled,
@@ -157,3 +158,19 @@ def test_a_small_loss_with_wrong_weights_is_shown_and_explained_on_a_photo():
         f"At step 200 the loss has 0.00% of its way to go, and every weight is within "
         f"{learnt.weight_gap(200):.2g} of the exact answer's."
     )
+
+
+def test_the_loss_curves_points_lie_on_its_line():
+    """The page marks the step shown at ``points[step]`` over the picture drawn once: each point must
+    be on the drawn line (its blue, #1f5fa8)."""
+    inputs = scaled(sample_pixels())
+    learning = learn_filter(inputs, correlate(inputs, VERTICAL), steps=200)
+    curve = loss_curve(learning)
+    picture = np.asarray(Image.open(io.BytesIO(curve.png)).convert("RGB")).astype(int)
+    assert picture.shape[:2] == (curve.height, curve.width) == (280, 600)
+    blue = np.array([0x1F, 0x5F, 0xA8])
+    for step in (0, 1, 5, 20, 50, 100, 150, 200):
+        x, y = (round(float(value)) for value in curve.points[step])
+        near = picture[y - 2 : y + 3, x - 2 : x + 3].reshape(-1, 3)
+        assert np.min(np.abs(near - blue).sum(axis=1)) < 60, f"step {step} at ({x}, {y}) is off the line"
+    assert curve.points[0][0] < curve.points[100][0] < curve.points[200][0]  # left to right

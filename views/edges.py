@@ -58,6 +58,8 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
     )
     # A row that never stacks: on a phone too the three pictures stay side by side, one key apart.
     row = st.container(horizontal=True, gap="small", wrap=False, key="edges_view")
-    for panel in (original, *panels):
+    row_panels = (original, *panels)
+    cells_across = sum(panel.shape[1] for panel in row_panels)  # side by side, at one scale
+    for panel in row_panels:
         with row.container():
-            draw_panel(panel, options, chosen.title, section="edges")
+            draw_panel(panel, options, chosen.title, cells_across, section="edges")

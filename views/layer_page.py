@@ -10,13 +10,11 @@ page's, so reruns and other sessions reuse it.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from matplotlib.figure import Figure
 
 from filters.code_export import layer_keras_code, layer_numpy_code, layer_pytorch_code
 from filters.describe import grid_words
@@ -49,7 +47,9 @@ from filters.learn import (
     MAX_STEPS,
     STARTS,
     Learning,
+    LossCurve,
     learn_filter,
+    loss_curve,
     paint_grid_shape,
     painted_target,
     scaled,
@@ -112,6 +112,17 @@ def layer_page(chosen: ChosenImage) -> None:
     layer_of_filters_ui(rgb if chosen.decoded.is_colour else pixels, source)
     pipeline_ui(pixels, source)
     learning_ui(pixels, source)
+
+
+def follow_first_pages_filter() -> None:
+    """Section 1 starts with the filter the first page shows (its preset, or "own" once edited), and
+    takes it again whenever it changed there since; a filter chosen here holds until then."""
+    first = st.session_state[state.PRESET] or OWN
+    shown = filter_id(first)
+    if st.session_state.get(state.LAYER_FOLLOWS) != shown:
+        st.session_state[state.LAYER_FOLLOWS] = shown
+        st.session_state[state.LAYER_PRESET] = first
+        st.session_state[state.LAYER_STEP] = None  # its strongest window
 
 
 def filter_options() -> list[str]:
@@ -178,10 +189,6 @@ class Picture:
     """How many pictures share the page's width: values are written only where they stay readable."""
 
 
-READABLE_CELLS_PER_ROW = 80
-"""Cells across the page's width that still leave room for a value (16 px cells on a 1366 px laptop)."""
-
-
 def signed_shading(values: np.ndarray) -> Shading:
     """0 as mid-grey, the largest magnitude at either end: signed sums keep their sign."""
     largest = float(np.max(np.abs(values))) if values.size else 1.0
@@ -198,8 +205,9 @@ def show_picture(picture: Picture, caption: str, place=None) -> None:
     alt text and its print download."""
 
     def draw() -> bytes:
-        readable = max(picture.values.shape[:2]) * picture.per_row <= READABLE_CELLS_PER_ROW
-        labels = value_labels(picture.values) if wants_labels(picture.values.shape) and readable else None
+        # Equal columns: each picture has its own scale, its columns times the pictures in the row.
+        cells_across = picture.values.shape[1] * picture.per_row
+        labels = value_labels(picture.values) if wants_labels(picture.values.shape, cells_across) else None
         fills = () if picture.padding_mask is None else (Fill(picture.padding_mask, PADDING_FILL),)
         return render_grid(
             picture.values, picture.shading, labels=labels, outlines=picture.outlines, fills=fills
@@ -297,17 +305,21 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
     cnn = _cached(("correlate", *key), lambda: correlate(pixels, kernel, settings))
     true = _cached(("convolve", *key), lambda: correlate(pixels, kernel, flipped_settings))
     differ = int(np.count_nonzero(cnn != true))
-    left, middle, right = st.columns(3)
+    # Projector mode: two grids a row, so that their values are written twice as large as three a row.
+    per_row = 2 if st.session_state[state.PROJECTOR] else 3
+    left, middle, right = [*st.columns(2), *st.columns(2)][:3] if per_row == 2 else st.columns(3)
     show_picture(
-        Picture(("input", *source), pixels, Shading(0, 255), per_row=3), f"Input · {cols} x {rows}", left
+        Picture(("input", *source), pixels, Shading(0, 255), per_row=per_row),
+        f"Input · {cols} x {rows}",
+        left,
     )
     show_picture(
-        Picture(("cnn", *key), cnn, signed_shading(cnn), per_row=3),
+        Picture(("cnn", *key), cnn, signed_shading(cnn), per_row=per_row),
         f"What a CNN computes (no flip) · {out_cols} x {out_rows}",
         middle,
     )
     show_picture(
-        Picture(("true", *key), true, signed_shading(true), per_row=3),
+        Picture(("true", *key), true, signed_shading(true), per_row=per_row),
         f"True convolution (the filter turned 180°) · {out_cols} x {out_rows}",
         right,
     )
@@ -687,26 +699,49 @@ def _still(learning: Learning, key: tuple) -> None:
 
 
 def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
+    """The step shown: its counter and loss, the curve with the step marked, the filter at that step
+    beside the exact answer. Quick to run (the curve is drawn once per run, the mark is CSS), so while
+    it plays every part shows the same step and none is left greyed as stale."""
+    curve = LAYER_PNGS.get_or_compute((*key, "loss"), lambda: loss_curve(learning))
     st.markdown(
         f"Step **{shown}** of {learning.steps} · loss **{learning.losses[shown]:.6g}** · the weights at "
         f"most **{learning.weight_gap(shown):.2g}** from the exact answer's"
     )
     figure, kernels = st.columns([1.4, 1], vertical_alignment="top")
-    png = LAYER_PNGS.get_or_compute((*key, "loss", shown), lambda: _loss_png(learning, shown))
-    figure.image(
-        png,
-        caption="The loss after every step (log scale); the dot is the step shown",
-        width="stretch",
-        alt=f"Loss curve on a log scale over {learning.steps} steps, from {learning.losses[0]:.6g} at step 0 "
-        f"to {learning.losses[-1]:.6g} at step {learning.steps}; the dot marks step {shown}, loss "
-        f"{learning.losses[shown]:.6g}.",
-    )
+    with figure, st.container(key=LOSS_CURVE):
+        st.image(
+            curve.png,
+            caption="The loss after every step (log scale); the dot is the step shown",
+            width="stretch",
+            output_format="PNG",
+            alt=f"Loss curve on a log scale over {learning.steps} steps, from {learning.losses[0]:.6g} at "
+            f"step 0 to {learning.losses[-1]:.6g} at step {learning.steps}; the dot marks step {shown}, "
+            f"loss {learning.losses[shown]:.6g}.",
+        )
+        st.html(f"<style>{step_mark_css(LOSS_CURVE, curve, shown)}</style>")
     with kernels:
         st.markdown(f"**The filter at step {shown}**")
         st.dataframe(_kernel_table(learning.kernels[shown]), hide_index=True, width="content")
         st.markdown(f"**The exact answer** (least squares), loss {learning.exact_loss:.3g}")
         st.dataframe(_kernel_table(learning.exact), hide_index=True, width="content")
         st.caption(learning.why_weights_differ(shown))
+
+
+LOSS_CURVE = "learning_loss_curve"
+STEP_MARK_PX = 11
+
+
+def step_mark_css(container_key: str, curve: LossCurve, step: int) -> str:
+    """CSS that marks ``step``'s point on the curve at the top of the container: placed in fractions
+    of the picture's width (a margin in % follows the container's width), at any size it is shown."""
+    x, y = curve.points[step]
+    return (
+        f".st-key-{container_key} {{ position: relative; }} "
+        f".st-key-{container_key}::after {{ content: ''; position: absolute; z-index: 2; top: 0; "
+        f"pointer-events: none; width: {STEP_MARK_PX}px; height: {STEP_MARK_PX}px; border-radius: 50%; "
+        f"background: #000; transform: translate(-50%, -50%); left: {100 * x / curve.width:.3f}%; "
+        f"margin-top: {100 * y / curve.width:.3f}%; }}"
+    )
 
 
 def _toggle_learning(steps: int) -> None:
@@ -724,25 +759,3 @@ def _show_learning_step(step: int) -> None:
 def _kernel_table(kernel: np.ndarray) -> pd.DataFrame:
     """Nine weights as the app writes numbers (at most two decimals, never -0)."""
     return pd.DataFrame(format_values(kernel), columns=["left", "middle", "right"])
-
-
-def _loss_png(learning: Learning, shown: int) -> bytes:
-    """The loss curve (matplotlib, log scale) with the exact answer's loss and the step shown."""
-    figure = Figure(figsize=(6, 2.8), dpi=100, layout="constrained")
-    axes = figure.subplots()
-    steps = np.arange(len(learning.losses))
-    # The exact loss is often 0 up to rounding (1e-29): draw it at a tenth of the lowest loss reached.
-    floor = max(learning.exact_loss, float(learning.losses.min()) / 10, 1e-300)
-    axes.semilogy(
-        steps, np.maximum(learning.losses, floor), color="#1f5fa8", label="loss (mean squared error)"
-    )
-    axes.axhline(
-        floor, color="#c25e00", linestyle="--", label=f"exact answer (loss {learning.exact_loss:.2g})"
-    )
-    axes.plot([shown], [max(learning.losses[shown], floor)], "o", color="black")
-    axes.set_xlabel("step")
-    axes.set_ylabel("loss (log scale)")
-    axes.legend(loc="upper right")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

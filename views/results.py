@@ -30,6 +30,7 @@ from filters.drawing import (
     value_labels,
     wants_labels,
 )
+from filters.kernel import KERNEL_SHAPE
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe, ImageRecipe, working_pixels
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
@@ -294,21 +295,24 @@ def results_ui(
     st.markdown(size_story(result))
     if note is not None:
         st.caption(note)
+    widths = [max(panel.shape[1], 1) for panel in panels]
+    # The grids are shown at one scale: the cells across the page are those of the row they share
+    # (with the filter pad's 3 on the first screen), or the original's alone, one below the other.
+    cells_across = result.image.shape[1] if options.stacked else sum(widths) + KERNEL_SHAPE[1]
     if options.stacked:
         for panel in panels:
-            draw_panel(panel, options, title, relative_to=result.image.shape[1])
+            draw_panel(panel, options, title, cells_across, relative_to=result.image.shape[1])
     elif first_screen is not None:
         st.html(f"<style>{first_screen_css([panel.shape for panel in panels])}</style>")
         for place, panel in zip(first_screen.panels, panels, strict=True):
             with place:
-                draw_panel(panel, options, title)
+                draw_panel(panel, options, title, cells_across)
         first_screen.loading.empty()
     else:
-        widths = [max(panel.shape[1], 1) for panel in panels]
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")
         for index, (column, panel) in enumerate(zip(st.columns(widths, gap="small"), panels, strict=True)):
             with column.container(key=f"result_panel_{index}"):
-                draw_panel(panel, options, title)
+                draw_panel(panel, options, title, cells_across)
     if result.mapping.diverging:
         st.image(
             to_png(colour_legend(shading)),
@@ -333,15 +337,21 @@ def narrow_screen_widths(widths: list[int]) -> str:
 
 
 def draw_panel(
-    panel: Panel, options: Options, image_title: str, section: str = "results", relative_to: int | None = None
+    panel: Panel,
+    options: Options,
+    image_title: str,
+    cells_across: int,
+    section: str = "results",
+    relative_to: int | None = None,
 ) -> None:
-    """Draw one grid with its caption, alt text and print download (``section`` keeps the download's
-    key apart from the same grid's in another section)."""
+    """Draw one grid with its caption, alt text and print download (``cells_across``: the cells
+    across the page at its scale, which decide whether its values are readable; ``section`` keeps
+    the download's key apart from the same grid's in another section)."""
     rows, cols = panel.shape[:2]
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
         return
-    labelled = options.write_values and wants_labels(panel.shape)
+    labelled = options.write_values and wants_labels(panel.shape, cells_across)
     drawn = draw_grid(panel, labelled, options.label_channel)
     place = st.container()
     if relative_to is not None:

@@ -57,12 +57,28 @@ def test_the_window_stepper_writes_the_cores_sum_with_stride_and_dilation(browse
         assert page.foreign_requests == []  # no icon or font fetched from elsewhere
 
 
+PLAYING_STEPS_JS = """() => {
+  const texts = [...document.querySelectorAll('p')].map((p) => p.innerText);
+  const counter = texts.find((text) => /^Step \\d+ of \\d+/.test(text)).match(/^Step (\\d+)/)[1];
+  const panel = texts.find((text) => /^The filter at step \\d+/.test(text)).match(/step (\\d+)/)[1];
+  return [Number(counter), Number(panel)];
+}"""
+"""The step the counter says and the step whose filter is shown, read at one moment."""
+
+
 def test_playing_the_learning_run_ends_on_the_cores_filter(browser, app_server, request):
     with app_session(browser, app_server.url, "/layer") as page:
         page.get_by_role("button", name="Step 0", exact=True).click()
         wait_for_app(page)
         expect(page.get_by_text(re.compile(r"^Step 0 of 200"))).to_be_visible()
         page.get_by_role("button", name="Play").click()
+        seen = set()
+        for _ in range(12):  # while it plays, the counter and the filter shown move together
+            counter, panel = page.evaluate(PLAYING_STEPS_JS)
+            assert counter == panel, f"the counter says step {counter}, the filter is step {panel}'s"
+            seen.add(counter)
+            page.wait_for_timeout(150)
+        assert len(seen) >= 3, seen
         expect(page.get_by_text(re.compile(r"^Step 200 of 200"))).to_be_visible(timeout=60_000)
         expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)  # stopped at the end
         inputs = scaled(sample_pixels())
