@@ -167,6 +167,24 @@ def size_formula(n: int, settings: ConvSettings) -> str:
     return f"⌊({n} + {before} + {after} − {s.dilation}·2 − 1) / {s.stride}⌋ + 1 = {conv_output_size(n, s)}"
 
 
+def settings_in_words(settings: ConvSettings) -> str:
+    """What the stride and the dilation in force do to the pictures, in plain words."""
+    stride = (
+        "Stride 1: the window moves one pixel at a time."
+        if settings.stride == 1
+        else f"Stride {settings.stride}: the window jumps {settings.stride} pixels at a time, so the output "
+        f"is about 1/{settings.stride} as wide and high."
+    )
+    reach = settings.span + 1
+    dilation = (
+        "Dilation 1: the filter's nine values sit side by side (a 3 x 3 reach)."
+        if settings.dilation == 1
+        else f"Dilation {settings.dilation}: the filter's nine values sit {settings.dilation} pixels apart, "
+        f"so the same nine weights reach over {reach} x {reach} pixels."
+    )
+    return f"{stride} {dilation}"
+
+
 def same_padding_rule(n: int, settings: ConvSettings) -> str:
     """How the padding of a side was found, e.g. for Keras' 'same' on 8 pixels at stride 2:
     "⌈8 / 2⌉ = 4 outputs, so max((4 − 1)·2 + 1·2 + 1 − 8, 0) = 1 zero: 0 before, 1 after"."""

@@ -32,6 +32,7 @@ from filters.layer import (
     padded_input,
     relu,
     same_padding_rule,
+    settings_in_words,
     size_formula,
     two_layer_pipeline,
     window_offsets,
@@ -329,3 +330,15 @@ def test_the_stepper_reads_keras_extra_zero_at_the_right():
     np.testing.assert_array_equal(step.values, [[6, 7, 0], [14, 15, 0], [22, 23, 0]])
     assert step.total == -56 == float(np.sum(step.values * VERTICAL_SOBEL))
     assert padded_input(EIGHT, settings).shape == (9, 9)
+
+
+def test_the_stride_and_the_dilation_are_said_in_plain_words():
+    assert settings_in_words(ConvSettings()) == (
+        "Stride 1: the window moves one pixel at a time. "
+        "Dilation 1: the filter's nine values sit side by side (a 3 x 3 reach)."
+    )
+    assert settings_in_words(ConvSettings("valid", 2, 3, convention="pytorch")) == (
+        "Stride 2: the window jumps 2 pixels at a time, so the output is about 1/2 as wide and high. "
+        "Dilation 3: the filter's nine values sit 3 pixels apart, so the same nine weights reach over "
+        "7 x 7 pixels."
+    )

@@ -37,6 +37,7 @@ from filters.layer import (
     padded_input,
     preset_kernel,
     same_padding_rule,
+    settings_in_words,
     size_formula,
     two_layer_pipeline,
     window_step,
@@ -299,7 +300,7 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
         f"rows {size_formula(rows, settings)}, columns {size_formula(cols, settings)}, "
         f"so **{rows} x {cols} → {out_rows} x {out_cols}**."
     )
-    st.caption(padding_words(settings, rows, cols))
+    st.caption(f"{settings_in_words(settings)} {padding_words(settings, rows, cols)}")
     key = (*source, *filter_id(preset), settings)
     flipped_settings = settings.turned()
     cnn = _cached(("correlate", *key), lambda: correlate(pixels, kernel, settings))
