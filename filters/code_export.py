@@ -457,7 +457,7 @@ def side_pads(n):
         pads = f'''
 
 def side_pads(n):
-    """{_padding_words(settings)[0].upper() + _padding_words(settings)[1:]}."""
+    """{_padding_words(settings)}."""
     return {settings.pytorch_padding}, {settings.pytorch_padding}
 '''
     return (
@@ -522,8 +522,12 @@ def layer_keras_code(kernel: np.ndarray, settings: ConvSettings, name: str) -> s
     if not keras_same and settings.pytorch_padding:
         lines.append(
             f"# {_padding_words(settings)}.\n"
-            "# Keras' own 'same' would place the zeros otherwise at a stride above 1.\n"
-            f"pad = layers.ZeroPadding2D({settings.pytorch_padding})\n"
+            + (
+                "# Keras' own 'same' would place the zeros otherwise at a stride above 1.\n"
+                if settings.padding == "same" and s > 1
+                else ""
+            )
+            + f"pad = layers.ZeroPadding2D({settings.pytorch_padding})\n"
         )
         call = "conv(pad(batch))"
     else:

@@ -92,9 +92,11 @@ class Pads:
 class ConvSettings:
     """How a layer slides its filters: padding, stride, dilation, flipped or not, and whose 'same'.
 
-    ``convention`` matters for 'same' only: "keras" (the default, as in the course) or "pytorch"
-    (``padding=d``). Settings Keras refuses ('full', a stride and a dilation both above 1) need
-    ``convention="pytorch"``: no Keras layer computes them, so none is pretended.
+    ``convention``: whose layer these settings are, "keras" (the default, as in the course) or
+    "pytorch". The numbers differ for 'same' only (Keras works its zeros out from the stride,
+    PyTorch's ``padding=d`` does not). Settings Keras refuses ('full', a stride and a dilation both
+    above 1) are refused with ``convention="keras"`` and need "pytorch": no Keras layer computes
+    them, so none is pretended.
     """
 
     padding: LayerPadding = "valid"
@@ -190,7 +192,7 @@ def same_padding_rule(n: int, settings: ConvSettings) -> str:
     "⌈8 / 2⌉ = 4 outputs, so max((4 − 1)·2 + 1·2 + 1 − 8, 0) = 1 zero: 0 before, 1 after"."""
     before, after = settings.side_pads(n)
     if settings.padding != "same" or settings.convention != "keras":
-        return f"{before} zeros before, {after} after"
+        return f"{before} {'zero' if before == 1 else 'zeros'} before, {after} after"
     out, total = -(-n // settings.stride), before + after
     return (
         f"⌈{n} / {settings.stride}⌉ = {out} outputs, so max(({out} − 1)·{settings.stride} + "

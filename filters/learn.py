@@ -30,6 +30,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 
 from filters.layer import correlate
+from filters.numbers import format_value
 
 Start = Literal["zeros", "random"]
 STARTS: tuple[Start, ...] = ("zeros", "random")
@@ -59,15 +60,17 @@ def loss_and_gradient(image: np.ndarray, target: np.ndarray, kernel: np.ndarray)
     return float(np.vdot(residual, residual)) / count, gradient * (2.0 / count)
 
 
-def least_squares_filter(image: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """The exact best filter (least squares over every 3 x 3 window), its loss, and the windows'
-    condition number (their largest singular value over their smallest): how much more some
-    directions of the nine weights change the loss than others."""
+def least_squares_filter(image: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float, float, int]:
+    """The exact best filter (least squares over every 3 x 3 window: the smallest such filter when
+    several fit equally well), its loss, the windows' condition number (their largest singular value
+    over their smallest: how much more some mixes of the nine weights change the output than others)
+    and their rank (how many of those mixes change the output at all: 9 unless the image is too
+    small or too plain to tell every filter apart)."""
     windows = sliding_window_view(image, (3, 3)).reshape(-1, 9)
-    weights, _, _, singular = np.linalg.lstsq(windows, target.ravel(), rcond=None)
+    weights, _, rank, singular = np.linalg.lstsq(windows, target.ravel(), rcond=None)
     kernel = weights.reshape(3, 3)
-    condition = float(singular[0] / singular[-1]) if singular[-1] > 0 else float("inf")
-    return kernel, loss_and_gradient(image, target, kernel)[0], condition
+    condition = float(singular[0] / singular[-1]) if rank == 9 else float("inf")
+    return kernel, loss_and_gradient(image, target, kernel)[0], condition, int(rank)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +84,7 @@ class Learning:
     learning_rate: float
     diverged: bool
     condition: float
+    rank: int
 
     @property
     def nbytes(self) -> int:
@@ -102,14 +106,21 @@ class Learning:
     def why_weights_differ(self, step: int) -> str:
         """How far the loss and the weights at ``step`` are from the exact answer's, and why a small
         loss can come with wrong weights, in a sentence with this run's numbers."""
-        gap, togo = self.weight_gap(step), f"{100 * self.excess(step):.2f}%"
-        if gap < 0.05:
+        gap, togo = format_value(self.weight_gap(step)), f"{100 * self.excess(step):.2f}%"
+        if self.rank < 9:
             return (
-                f"At step {step} the loss has {togo} of its way to go, and every weight is within {gap:.2g} "
+                f"At step {step} the loss has {togo} of its way to go. On this image only {self.rank} of the "
+                "nine ways of changing the weights change the output: many filters give exactly the same "
+                "result, so the exact answer shown is one of them (the one with the smallest weights), and "
+                "weights far from it can be just as right."
+            )
+        if self.weight_gap(step) < 0.05:
+            return (
+                f"At step {step} the loss has {togo} of its way to go, and every weight is within {gap} "
                 "of the exact answer's."
             )
         return (
-            f"At step {step} the loss has {togo} of its way to go, but a weight is still {gap:.2g} away from "
+            f"At step {step} the loss has {togo} of its way to go, but a weight is still {gap} away from "
             f"the exact answer's: on this image some mixes of the nine weights change the output "
             f"{self.condition:,.0f} times less than others, so the loss is about {self.condition**2:,.0f} "
             "times flatter along them (neighbouring pixels are alike, so weights can trade places almost "
@@ -194,7 +205,7 @@ def learn_filter(
         kernels.append(kernel.copy())
     else:
         losses.append(loss_and_gradient(image, target, kernel)[0])
-    exact, exact_loss, condition = least_squares_filter(image, target)
+    exact, exact_loss, condition, rank = least_squares_filter(image, target)
     return Learning(
         np.array(kernels),
         np.array(losses[: len(kernels)]),
@@ -203,6 +214,7 @@ def learn_filter(
         learning_rate,
         diverged,
         condition,
+        rank,
     )
 
 

@@ -132,7 +132,7 @@ class FittedMapping:
             if self.raw_high == self.raw_low:
                 return (
                     f"stretch {{raw}} from {low}..{high} to 0..255: every sum is {low}, so there is no "
-                    "range to stretch, and every pixel is written 0 = {value}"
+                    "range to stretch, and every pixel is drawn as {value}"
                 )
             return (
                 f"stretch {{raw}} from {low}..{high} to 0..255: "

@@ -17,7 +17,7 @@ from filters.walkthrough import VIEW_SLIDE
 from tests.conftest import APP
 from tests.pixels import sample_pixels
 from views import state
-from views.layer_page import strongest_window
+from views.layer_page import LAYER_WORDS, LEARNING_WORDS, strongest_window
 
 FASHION = sample_pixels()  # the first sample (28 x 28), gray, as both pages work on it
 
@@ -237,3 +237,10 @@ def test_a_forged_bias_is_put_back_within_bounds_and_the_layer_still_drawn():
         at = layer_page(**{state.LAYER_BIAS: forged})
         assert -10_000 <= at.session_state[state.LAYER_BIAS] <= 10_000
         assert "**4 feature maps, 26 x 26 x 4**" in markdown_with(at, "feature maps")
+
+
+def test_the_layers_and_the_learnings_options_say_in_plain_words_what_they_change():
+    at = layer_page()
+    captions = [caption.value for caption in at.caption]
+    assert LAYER_WORDS in captions and LEARNING_WORDS in captions
+    assert "Stride 1: the window moves one pixel at a time." in caption_with(at, "Stride 1")

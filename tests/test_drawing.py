@@ -247,19 +247,20 @@ def test_labels_only_for_grids_up_to_the_limit():
 
 
 def test_values_are_written_only_where_the_row_leaves_them_readable():
-    """One rule for every grid: the first page's row (original, pad, filtered, pooled at one scale),
-    the second page's equal columns. The issue's cases: a 64 x 64 upload wrote 4 px values on its
-    pooled grid (31 cells, shown at the scale of the 64-cell original) and none on its filtered one;
-    the second page's 28 x 28 input wrote none beside its 26 x 26 results (three per row)."""
-    first_page_row = lambda side: side + (side - 2) + (side - 2) // 2 + 3  # noqa: E731
-    assert first_page_row(28) == 70 and all(
-        wants_labels(shape, first_page_row(28)) for shape in ((28, 28), (26, 26), (13, 13))
+    """The rule itself; tests/test_values_in_cells.py checks the rows the pages give it."""
+    assert wants_labels((28, 28), READABLE_CELLS_ACROSS) and not wants_labels(
+        (28, 28), READABLE_CELLS_ACROSS + 1
     )
-    assert not any(wants_labels(shape, first_page_row(64)) for shape in ((64, 64), (62, 62), (31, 31)))
-    assert READABLE_CELLS_ACROSS == 84
-    assert wants_labels((28, 28), 28 * 3) and wants_labels((26, 26), 26 * 3)  # the second page's row
-    assert not wants_labels((26, 26), 26 * 8)  # eight maps of a layer in one row
-    assert wants_labels((5, 5), 5 * 5) and not wants_labels((28, 28), 28 * 5)  # two layers' stages
+    assert wants_labels(
+        (13, 13), 28 + 26 + 13 + 13
+    )  # the first page's row for a 28 x 28 sample, pad included
+    assert not wants_labels((31, 31), 64 + 62 + 31 + 13)  # a 64 x 64 upload's pooled grid, at its row's scale
+    assert not wants_labels((26, 26), 26 * 4)  # the second page's maps, four a row
+    assert wants_labels((5, 5), 5 * 5) and not wants_labels(
+        (28, 28), 28 * 5
+    )  # two layers' stages, five a row
+    assert not wants_labels((LABEL_LIMIT + 1, 4), 10)  # too many cells to write, whatever the row
+    assert wants_labels((LABEL_LIMIT, LABEL_LIMIT))  # drawn on its own: a print, a download
 
 
 def test_png_round_trips():

@@ -199,7 +199,7 @@ def test_the_size_formula_is_written_with_the_padding_of_each_side():
     assert same_padding_rule(8, ConvSettings("same", 2)) == (
         "⌈8 / 2⌉ = 4 outputs, so max((4 − 1)·2 + 1·2 + 1 − 8, 0) = 1 zero: 0 before, 1 after"
     )
-    assert same_padding_rule(28, pytorch) == "1 zeros before, 1 after"
+    assert same_padding_rule(28, pytorch) == "1 zero before, 1 after"
 
 
 def test_a_dilated_window_lies_with_gaps():

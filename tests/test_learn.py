@@ -21,6 +21,7 @@ from filters.learn import (
     starting_filter,
     target_background_png,
 )
+from filters.numbers import format_value
 from filters.presets import PRESETS
 from tests.pixels import sample_pixels
 
@@ -54,7 +55,8 @@ def test_the_loss_is_the_mean_squared_difference_written_out():
 
 def test_least_squares_finds_the_exact_filter_behind_a_target():
     image = np.random.default_rng(4).uniform(0, 1, size=(20, 20))
-    kernel, loss, _ = least_squares_filter(image, correlate(image, VERTICAL))
+    kernel, loss, _, rank = least_squares_filter(image, correlate(image, VERTICAL))
+    assert rank == 9
     np.testing.assert_allclose(kernel, VERTICAL, atol=1e-9)
     assert loss < 1e-20
 
@@ -149,14 +151,14 @@ def test_a_small_loss_with_wrong_weights_is_shown_and_explained_on_a_photo():
     assert learning.condition == pytest.approx(singular[0] / singular[-1], rel=1e-6)
     words = learning.why_weights_differ(200)
     assert words.startswith(f"At step 200 the loss has {100 * learning.excess(200):.2f}% of its way to go, ")
-    assert f"a weight is still {gap:.2g} away from the exact answer's" in words
+    assert f"a weight is still {format_value(gap)} away from the exact answer's" in words
     assert f"change the output {learning.condition:,.0f} times less than others" in words
     noise = np.random.default_rng(0).uniform(0, 1, (40, 40))  # no two neighbours alike: well conditioned
     learnt = learn_filter(noise, correlate(noise, VERTICAL), steps=200)
     assert learnt.condition < 10 and learnt.weight_gap(200) < 1e-3
     assert learnt.why_weights_differ(200) == (
         f"At step 200 the loss has 0.00% of its way to go, and every weight is within "
-        f"{learnt.weight_gap(200):.2g} of the exact answer's."
+        f"{format_value(learnt.weight_gap(200))} of the exact answer's."
     )
 
 
@@ -174,3 +176,17 @@ def test_the_loss_curves_points_lie_on_its_line():
         near = picture[y - 2 : y + 3, x - 2 : x + 3].reshape(-1, 3)
         assert np.min(np.abs(near - blue).sum(axis=1)) < 60, f"step {step} at ({x}, {y}) is off the line"
     assert curve.points[0][0] < curve.points[100][0] < curve.points[200][0]  # left to right
+
+
+def test_an_image_too_plain_to_tell_filters_apart_says_so_without_a_condition_number():
+    """A 4 x 4 black-and-white edge has 4 windows and 2 kinds of them: many filters fit exactly."""
+    edge = np.zeros((4, 4))
+    edge[:, 2:] = 1
+    learning = learn_filter(edge, correlate(edge, VERTICAL), steps=50, start="random")
+    assert learning.rank == 2 and learning.condition == float("inf")
+    assert learning.why_weights_differ(50) == (
+        f"At step 50 the loss has {100 * learning.excess(50):.2f}% of its way to go. On this image only 2 of "
+        "the nine ways of changing the weights change the output: many filters give exactly the same "
+        "result, so the exact answer shown is one of them (the one with the smallest weights), and weights "
+        "far from it can be just as right."
+    )

@@ -38,7 +38,7 @@ def test_stretching_a_constant_map_says_its_convention_in_words():
     text = constant.explain(20655.0)
     assert text == (
         "stretch 20655 from 20655..20655 to 0..255: every sum is 20655, so there is no range to stretch, "
-        "and every pixel is written 0 = 0"
+        "and every pixel is drawn as 0"
     )
     assert "/ (" not in text  # no division by zero written out
     np.testing.assert_array_equal(constant.apply(np.full((3, 3), 20655.0)), np.zeros((3, 3)))

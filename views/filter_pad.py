@@ -2,8 +2,10 @@
 
 Click, scroll, drag or type to change a value; once the edit is committed the
 browser sends the nine values and this module puts them into the filter editor,
-exactly as if they had been typed there (one rerun per edit). The pad's colours
-and labels are the core's (``shade``, ``format_value``).
+exactly as if they had been typed there (one rerun per edit). A typed value is
+sent as its text, for the core to read as a cell typed into the table (``1/9``,
+``1,5``; ``1_000`` refused with the same message). The pad's colours and labels
+are the core's (``shade``, ``format_value``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import numpy as np
 import streamlit as st
 
 from filters.drawing import Shading, label_inks, shade
-from filters.kernel import KernelError, parse_kernel
+from filters.kernel import KernelError, parse_kernel, with_typed_value
 from filters.numbers import format_values
 from views import state
+from views.text import plain
 
 _ASSETS = Path(__file__).resolve().parent / "components"
 FILTER_PAD = st.components.v2.component(
@@ -57,6 +60,37 @@ def _drawn() -> None:
     state.seed_kernel(kernel.tolist())
 
 
+def _typed_cell() -> tuple[int, str] | None:
+    """The pad cell (0 to 8) and the text typed into it in this run, or None (nothing typed, or a
+    message the pad cannot send)."""
+    typed = st.session_state[state.FILTER_PAD].get("typed")
+    index, text = (typed.get("index"), typed.get("text")) if isinstance(typed, dict) else (None, None)
+    if type(index) is not int or not 0 <= index < 9 or not isinstance(text, str):
+        return None
+    return index, text
+
+
+def _typed() -> None:
+    """A value typed into a pad cell becomes the filter in force if the core reads it; refused text
+    changes nothing (``filter_pad_ui`` says why)."""
+    typed = _typed_cell()
+    if typed is None:
+        return
+    try:
+        kernel = with_typed_value(np.array(st.session_state[state.LAST_VALID_KERNEL]), *typed)
+    except KernelError:
+        return
+    state.mark_filter_edited()
+    state.seed_kernel(kernel.tolist())
+
+
 def filter_pad_ui(values: np.ndarray) -> None:
-    """Draw the pad for the filter in force."""
-    FILTER_PAD(key=state.FILTER_PAD, data=pad_data(values), on_edit_change=_drawn)
+    """Draw the pad for the filter in force, and say why a value just typed into it was refused."""
+    FILTER_PAD(key=state.FILTER_PAD, data=pad_data(values), on_edit_change=_drawn, on_typed_change=_typed)
+    typed = _typed_cell()
+    if typed is None:
+        return
+    try:
+        with_typed_value(values, *typed)
+    except KernelError as problem:
+        st.warning(plain(f"{problem} The last valid filter stays in force."), icon=":material/warning:")

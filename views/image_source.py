@@ -7,7 +7,9 @@ The last image chosen wins: picking a sample shows it, a new upload that
 decodes shows it, and a refused upload leaves the previous image on screen
 with a message naming the file. Removing the upload (its x) goes back to the
 sample shown before it, with a button to show the upload again. Uploads are
-told apart by their content digest, never by their file name.
+told apart by their content digest, never by their file name. The sample
+pickers follow the image on screen (``filters.image_choice``): no group is
+highlighted while the visitor's own image is shown.
 
 A drawing (white ink on a black 28 x 28 or 64 x 64 grid, as an MNIST item) becomes a PNG file and a
 webcam snapshot is a JPEG file: both are then taken exactly as an upload is, through the same
@@ -24,6 +26,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from filters.cells import levels_from_text, levels_to_text
+from filters.image_choice import pickers_for
 from filters.images import (
     ACCEPTED_EXTENSIONS,
     ACCEPTED_FORMATS_TEXT,
@@ -57,17 +60,27 @@ class ChosenImage:
     decoded: DecodedImage
 
 
+def _show(source: str, title: str = "") -> None:
+    """Put an image on screen (its recipe source, and the name a file is shown under).
+
+    Every choice goes through here, so that any of them ends a replacement in progress (see
+    ``_take_upload``); the pickers follow the image shown when they are drawn.
+    """
+    st.session_state[state.SHOWN_IMAGE] = (source, title)
+    st.session_state.pop(state.UPLOAD_EMPTIED, None)
+
+
 def _show_sample() -> None:
     key = st.session_state[state.SAMPLE_KEY]
     if key is not None:
-        st.session_state[state.SHOWN_IMAGE] = (sample_source(key), "")
+        show_sample(key)
 
 
 def _pick_group() -> None:
     """A new group shows its first sample."""
-    first = list_samples()[st.session_state[state.SAMPLE_GROUP]][0]
-    st.session_state[state.SAMPLE_KEY] = first.key
-    _show_sample()
+    group = list_samples().get(st.session_state[state.SAMPLE_GROUP])
+    if group is not None:  # no group is a value too (an upload shown), but not one a click picks
+        show_sample(group[0].key)
 
 
 def _upload_source(uploaded) -> str:
@@ -82,12 +95,14 @@ def _upload_source(uploaded) -> str:
 def _take_upload() -> None:
     """A new upload is shown if it decodes; removing the upload goes back to the sample.
 
-    The last good upload stays in this session's memory behind a "Show ... again" button:
-    the browser also empties the uploader for a moment when a new file replaces the old one,
-    and a refused replacement must not lose the picture that was on screen.
+    The last good upload stays in this session's memory behind a "Show ... again" button.
+    A browser replaces the file in two steps: it empties the uploader (the page goes back to
+    the sample), then sends the new file. When that file is refused, the upload it replaced
+    comes back: a refused replacement never loses the picture that was on screen.
     """
     uploaded = st.session_state.get(state.UPLOADER)
     st.session_state[state.UPLOAD_TAKEN] = getattr(uploaded, "file_id", None)
+    emptied = st.session_state.pop(state.UPLOAD_EMPTIED, False)
     lost = upload_was_lost()
     if uploaded is None or lost:
         removed = st.session_state.get(state.UPLOAD_DIGEST, (None, None))[1]
@@ -95,16 +110,23 @@ def _take_upload() -> None:
         # A drawing or a snapshot on screen stays when the upload under it is removed.
         if not shown.startswith(SAMPLE_PREFIX) and (lost or shown == removed):
             _show_previous_sample()
+            if not lost:  # perhaps a replacement's first step: remembered until the next choice
+                st.session_state[state.UPLOAD_EMPTIED] = True
         return
-    _take_file(uploaded.name, uploaded.getvalue(), _upload_source(uploaded))
+    if not _take_file(uploaded.name, uploaded.getvalue(), _upload_source(uploaded)) and emptied:
+        _show_upload()
 
 
-def _take_file(name: str, data: bytes, source: str) -> None:
-    """Show a file (uploaded, drawn or snapped) if it decodes; a refusal is shown by image_source_ui."""
+def _take_file(name: str, data: bytes, source: str) -> bool:
+    """Show a file (uploaded, drawn or snapped) if it decodes, and say whether it did.
+
+    A refusal is shown by image_source_ui.
+    """
     if isinstance(decode_upload(data, source, name, state.max_side()), str):
-        return
+        return False
     st.session_state[state.LAST_GOOD_UPLOAD] = (name, source, data)
     _show_upload()
+    return True
 
 
 DRAWING_NAME = "your drawing"
@@ -140,29 +162,19 @@ def _show_upload() -> None:
     name, source, _ = st.session_state[state.LAST_GOOD_UPLOAD]
     if st.session_state[state.SHOWN_IMAGE][0].startswith(SAMPLE_PREFIX):
         st.session_state[state.PREVIOUS_SAMPLE] = st.session_state[state.SHOWN_IMAGE][0]
-    st.session_state[state.SHOWN_IMAGE] = (source, name)
-    st.session_state[state.SAMPLE_KEY] = None  # the box shows its placeholder: any sample can be picked
+    _show(source, name)
 
 
-def _show_previous_sample(select_it: bool = True) -> None:
-    """Show the sample shown before the upload; ``select_it`` also puts it back in the sample box
-    (only possible in a callback, before the box is drawn)."""
+def _show_previous_sample() -> None:
+    """Show the sample shown before the upload."""
     previous = st.session_state.get(state.PREVIOUS_SAMPLE, sample_source(DEFAULT_SAMPLE))
-    st.session_state[state.SHOWN_IMAGE] = (previous, "")
-    sample = find_sample(previous.removeprefix(SAMPLE_PREFIX))
-    if select_it and sample is not None:
-        show_sample(sample.key)
+    show_sample(previous.removeprefix(SAMPLE_PREFIX))
 
 
 def show_sample(key: str) -> None:
-    """Show the bundled sample ``key`` (the default one if unknown) and select it in the pickers.
-
-    Only before the pickers are drawn: in a callback, or from the page's link.
-    """
+    """Show the bundled sample ``key`` (the default one if unknown); the pickers select it when drawn."""
     sample = find_sample(key) or find_sample(DEFAULT_SAMPLE)
-    st.session_state[state.SAMPLE_GROUP] = sample.group
-    st.session_state[state.SAMPLE_KEY] = sample.key
-    st.session_state[state.SHOWN_IMAGE] = (sample_source(sample.key), "")
+    _show(sample_source(sample.key))
 
 
 def image_source_ui(place: DeltaGenerator) -> ChosenImage:
@@ -171,6 +183,11 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         _take_upload()
     state.keep_settings((state.DRAW_SIZE,))  # the grid's size outlives the runs that do not draw it
     samples = list_samples()
+    pickers = pickers_for(st.session_state[state.SHOWN_IMAGE][0], st.session_state.get(state.PREVIOUS_SAMPLE))
+    # Written on every run, changed or not, so that the browser is always sent them: it may show a value
+    # this session no longer holds (it sends a replacing file before it has drawn the emptied uploader's run).
+    st.session_state[state.SAMPLE_GROUP] = pickers.group
+    st.session_state[state.SAMPLE_KEY] = pickers.sample
     block = place.container(key="image_source")
     pick = block.container(horizontal=True, vertical_alignment="bottom", gap="small")
     pick.segmented_control(
@@ -180,10 +197,7 @@ def image_source_ui(place: DeltaGenerator) -> ChosenImage:
         required=True,
         on_change=_pick_group,
     )
-    group = samples[st.session_state[state.SAMPLE_GROUP]]
-    if st.session_state[state.SAMPLE_KEY] not in {sample.key for sample in group}:
-        st.session_state[state.SAMPLE_KEY] = None
-    titles = {sample.key: sample.title for sample in group}
+    titles = {sample.key: sample.title for sample in samples[pickers.listed]}
     pick.selectbox(
         "Sample",
         list(titles),
@@ -304,7 +318,7 @@ def decode_shown() -> ChosenImage:
             if isinstance(decoded, DecodedImage):
                 return ChosenImage(source, upload_name, decoded)
             st.error(plain(decoded))
-        _show_previous_sample(select_it=False)
+        _show_previous_sample()
         source = st.session_state[state.SHOWN_IMAGE][0]
     sample = find_sample(source.removeprefix(SAMPLE_PREFIX)) or find_sample(DEFAULT_SAMPLE)
     return ChosenImage(sample_source(sample.key), sample.title, decode_sample(sample.key, state.max_side()))

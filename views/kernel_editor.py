@@ -21,8 +21,10 @@ from filters.kernel import (
     normalizing_weight,
     parse_kernel,
     parse_weight,
+    tidy_number_text,
 )
-from filters.numbers import format_value, format_values
+from filters.link import exact_number_text
+from filters.numbers import format_value
 from filters.presets import PRESETS
 from views import state
 from views.filter_pad import filter_pad_ui
@@ -51,10 +53,46 @@ def _normalize() -> None:
         st.session_state[state.WEIGHT_TEXT] = format_weight(weight)
 
 
+def _weight_typed() -> None:
+    """A typed weight stops naming the preset and is shown as read (``-0`` as ``0``, ``1,5`` as ``1.5``)."""
+    state.mark_filter_edited()
+    st.session_state[state.WEIGHT_TEXT] = tidy_number_text(st.session_state[state.WEIGHT_TEXT])
+
+
 def _editor_frame(values: list[list[float]]) -> pd.DataFrame:
-    """The seed values as text cells, so users may type 1/9 or -0.5."""
-    texts = format_values(np.array(values))
-    return pd.DataFrame(texts.tolist(), index=list(ROW_NAMES), columns=list(COLUMN_NAMES))
+    """The seed values as text cells, so users may type 1/9 or -0.5; each written exactly (``1/9``, not
+    ``0.11``), so that seeding the editor again never changes a value."""
+    texts = [[exact_number_text(value) for value in row] for row in values]
+    return pd.DataFrame(texts, index=list(ROW_NAMES), columns=list(COLUMN_NAMES))
+
+
+def _table(place: DeltaGenerator) -> pd.DataFrame:
+    """The editor's table in ``place``, seeded with the editor's seed; returns the cells as typed."""
+    return place.data_editor(
+        _editor_frame(st.session_state[state.KERNEL_SEED]),
+        key=state.kernel_editor_key(),
+        column_config={
+            name: st.column_config.TextColumn(name, required=True, max_chars=24, width=62)
+            for name in COLUMN_NAMES
+        },
+        width="stretch",
+        on_change=state.mark_filter_edited,
+    )
+
+
+def _typed_table(place: DeltaGenerator) -> pd.DataFrame:
+    """The table; a filter typed with ``-0`` or ``1,5`` is put back as read (``0``, ``1.5``), so that the
+    table and the pad agree: the editor is seeded again and drawn anew in ``place``."""
+    edited = _table(place)
+    texts = edited.to_numpy()
+    if all(tidy_number_text(text) == text for text in texts.ravel()):
+        return edited
+    try:
+        values = parse_kernel(texts)
+    except KernelError:
+        return edited  # another cell is refused: its message shows, and the texts wait as typed
+    state.seed_kernel(values.tolist())
+    return _table(place)
 
 
 def kernel_editor_ui(place: DeltaGenerator, pad_place: DeltaGenerator) -> KernelChoice:
@@ -83,24 +121,13 @@ def kernel_editor_ui(place: DeltaGenerator, pad_place: DeltaGenerator) -> Kernel
             st.caption(f"Your own values, edited from **{PRESETS[edited_from].name}**.")
             st.button(f"Reset to {PRESETS[edited_from].name}", on_click=_load_preset, args=(edited_from,))
     with edit:
-        seed = _editor_frame(st.session_state[state.KERNEL_SEED])
-        edited = st.data_editor(
-            seed,
-            key=state.kernel_editor_key(),
-            column_config={
-                name: st.column_config.TextColumn(name, required=True, max_chars=24, width=62)
-                for name in COLUMN_NAMES
-            },
-            width="stretch",
-            on_change=state.mark_filter_edited,
-        )
-        values = _kernel_in_force(edited)
+        values = _kernel_in_force(_typed_table(st.empty()))
     with choose:
         weight_column, button_column = st.columns([1, 1], vertical_alignment="bottom")
         weight_column.text_input(
             "Weight",
             key=state.WEIGHT_TEXT,
-            on_change=state.mark_filter_edited,
+            on_change=_weight_typed,
             help="Multiplies every sum: 1/9 turns the box blur's sum into an average.",
         )
         weight = _weight_in_force()

@@ -115,6 +115,19 @@ def layer_page(chosen: ChosenImage) -> None:
     learning_ui(pixels, source)
 
 
+LAYER_WORDS = (
+    "Bias: a number added to every filter's sum before ReLU, which turns what is below 0 to 0: a "
+    "larger bias lets more of each map through. Pooling: each window of a map becomes one pixel, its "
+    "largest, mean or smallest value. Window: how many pixels that is (2 x 2 or 3 x 3). Pool stride: "
+    "how far the window jumps; with the window's own size, the windows do not overlap."
+)
+LEARNING_WORDS = (
+    "Start from: the nine weights before learning, all 0 or small random values. Learning rate: how "
+    "big each step's change of the weights is; too big and the loss blows up. Steps: how many times "
+    "the weights are changed."
+)
+
+
 def follow_first_pages_filter() -> None:
     """Section 1 starts with the filter the first page shows (its preset, or "own" once edited), and
     takes it again whenever it changed there since; a filter chosen here holds until then."""
@@ -188,6 +201,9 @@ class Picture:
     padding_mask: np.ndarray | None = None
     per_row: int = 1
     """How many pictures share the page's width: values are written only where they stay readable."""
+    row_columns: int = 0
+    """The columns of the widest grid in the same row (0: this one's), so that a row's grids are all
+    written or none."""
 
 
 def signed_shading(values: np.ndarray) -> Shading:
@@ -206,15 +222,16 @@ def show_picture(picture: Picture, caption: str, place=None) -> None:
     alt text and its print download."""
 
     def draw() -> bytes:
-        # Equal columns: each picture has its own scale, its columns times the pictures in the row.
-        cells_across = picture.values.shape[1] * picture.per_row
+        # Equal columns: the widest grid of the row has the smallest cells; its columns times the
+        # pictures in the row decide for the whole row.
+        cells_across = max(picture.values.shape[1], picture.row_columns) * picture.per_row
         labels = value_labels(picture.values) if wants_labels(picture.values.shape, cells_across) else None
         fills = () if picture.padding_mask is None else (Fill(picture.padding_mask, PADDING_FILL),)
         return render_grid(
             picture.values, picture.shading, labels=labels, outlines=picture.outlines, fills=fills
         ).png()
 
-    png = LAYER_PNGS.get_or_compute((*picture.key, picture.per_row), draw)
+    png = LAYER_PNGS.get_or_compute((*picture.key, picture.per_row, picture.row_columns), draw)
     with place or st.container():
         st.image(
             png,
@@ -309,18 +326,19 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
     # Projector mode: two grids a row, so that their values are written twice as large as three a row.
     per_row = 2 if st.session_state[state.PROJECTOR] else 3
     left, middle, right = [*st.columns(2), *st.columns(2)][:3] if per_row == 2 else st.columns(3)
+    widest = max(cols, out_cols)
     show_picture(
-        Picture(("input", *source), pixels, Shading(0, 255), per_row=per_row),
+        Picture(("input", *source), pixels, Shading(0, 255), per_row=per_row, row_columns=widest),
         f"Input · {cols} x {rows}",
         left,
     )
     show_picture(
-        Picture(("cnn", *key), cnn, signed_shading(cnn), per_row=per_row),
+        Picture(("cnn", *key), cnn, signed_shading(cnn), per_row=per_row, row_columns=widest),
         f"What a CNN computes (no flip) · {out_cols} x {out_rows}",
         middle,
     )
     show_picture(
-        Picture(("true", *key), true, signed_shading(true), per_row=per_row),
+        Picture(("true", *key), true, signed_shading(true), per_row=per_row, row_columns=widest),
         f"True convolution (the filter turned 180°) · {out_cols} x {out_rows}",
         right,
     )
@@ -457,6 +475,7 @@ def layer_of_filters_ui(pixels: np.ndarray, source: tuple) -> None:
     choose.segmented_control("Pooling", LAYER_POOL_KINDS, key=state.LAYER_POOL_KIND, required=True)
     choose.segmented_control("Window", (2, 3), key=state.LAYER_POOL_SIZE, required=True, format_func=_square)
     choose.segmented_control("Pool stride", STRIDES, key=state.LAYER_POOL_STRIDE, required=True)
+    st.caption(LAYER_WORDS)
     names = list(st.session_state[state.LAYER_FILTERS])
     if not names:
         st.info("Choose at least one filter for the layer.")
@@ -602,6 +621,7 @@ def learning_ui(pixels: np.ndarray, source: tuple) -> None:
     choose.segmented_control("Start from", STARTS, key=state.LEARN_START, required=True)
     choose.select_slider("Learning rate", LEARNING_RATES, key=state.LEARN_RATE, width=260)
     choose.number_input("Steps", min_value=1, max_value=MAX_STEPS, step=50, key=state.LEARN_STEPS, width=140)
+    st.caption(LEARNING_WORDS)
     target_key = st.session_state[state.LEARN_TARGET]
     start, rate, steps = (
         st.session_state[state.LEARN_START],
@@ -706,7 +726,7 @@ def _learning_frame(learning: Learning, key: tuple, shown: int) -> None:
     curve = LAYER_PNGS.get_or_compute((*key, "loss"), lambda: loss_curve(learning))
     st.markdown(
         f"Step **{shown}** of {learning.steps} · loss **{learning.losses[shown]:.6g}** · the weights at "
-        f"most **{learning.weight_gap(shown):.2g}** from the exact answer's"
+        f"most **{format_value(learning.weight_gap(shown))}** from the exact answer's"
     )
     figure, kernels = st.columns([1.4, 1], vertical_alignment="top")
     with figure, st.container(key=LOSS_CURVE):

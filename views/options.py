@@ -95,7 +95,10 @@ def options_ui(image_is_colour: bool) -> Options:
     )
     sidebar.caption(WORKING_SIZE_WORDS)
     sidebar.toggle(
-        "Write the values in the cells", key=state.WRITE_VALUES, help="For grids up to 32 x 32 pixels."
+        "Write the values in the cells",
+        key=state.WRITE_VALUES,
+        help="Where a grid's cells are large enough to read them: up to 32 x 32 pixels, fewer when the "
+        "grids beside it are wide too.",
     )
     sidebar.caption(WRITE_VALUES_WORDS)
     sidebar.radio("Layout", (state.LAYOUT_SIDE_BY_SIDE, state.LAYOUT_STACKED), key=state.LAYOUT)

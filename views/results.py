@@ -30,7 +30,6 @@ from filters.drawing import (
     value_labels,
     wants_labels,
 )
-from filters.kernel import KERNEL_SHAPE
 from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe, ImageRecipe, working_pixels
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
@@ -96,6 +95,10 @@ def draw_grid(panel: Panel, labelled: bool, label_channel: int) -> DrawnGrid:
     picture = PICTURES.get_or_compute(picture_key, draw)
     return DrawnGrid(PNGS.get_or_compute(picture_key, picture.png), picture.geometry)
 
+
+FILTER_PAD_CELLS = 13
+"""The first screen's filter pad column (12.5rem, 200 px) in readable cells of 15 px: the room it
+takes from the grids' row (``filters.drawing.READABLE_CELLS_ACROSS``)."""
 
 OUTLINE_PX = 3
 """The width of an outline's coloured line on screen (a thin black line runs inside it)."""
@@ -297,8 +300,11 @@ def results_ui(
         st.caption(note)
     widths = [max(panel.shape[1], 1) for panel in panels]
     # The grids are shown at one scale: the cells across the page are those of the row they share
-    # (with the filter pad's 3 on the first screen), or the original's alone, one below the other.
-    cells_across = result.image.shape[1] if options.stacked else sum(widths) + KERNEL_SHAPE[1]
+    # (on the first screen with the filter pad's column), or the original's alone, one below the other.
+    if options.stacked:
+        cells_across = result.image.shape[1]
+    else:
+        cells_across = sum(widths) + (FILTER_PAD_CELLS if first_screen is not None else 0)
     if options.stacked:
         for panel in panels:
             draw_panel(panel, options, title, cells_across, relative_to=result.image.shape[1])

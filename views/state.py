@@ -34,6 +34,7 @@ TAKE_UPLOAD = "take_upload"  # an upload arrived without its on_change: take it 
 UPLOAD_LOST = "upload_lost"  # a page open before a server restart had shown an upload: say so once
 PREVIOUS_SAMPLE = "previous_sample"  # the sample's source shown before an upload, to go back to
 LAST_GOOD_UPLOAD = "last_good_upload"  # (file name, source, bytes) of the last upload that decoded
+UPLOAD_EMPTIED = "upload_emptied"  # the upload shown was just taken out: a refused next file brings it back
 UPLOAD_LEASES = "upload_leases"  # {source: lease} of the uploads held: their cached work is kept meanwhile
 IMAGE_MAKER = "image_maker"  # None, or the way of making an image shown: "Draw" or "Webcam"
 DRAW_SIZE = "draw_size"  # the drawing grid's side: 28 or 64 cells
@@ -97,6 +98,7 @@ LAYER_PADDING = "layer_padding"
 LAYER_STRIDE = "layer_stride"
 LAYER_DILATION = "layer_dilation"
 LAYER_CONVENTION = "layer_convention"  # whose 'same' padding: "keras" (the course's) or "pytorch"
+LAYER_FOLLOWS = "layer_follows"  # the first page's filter section 1 last took (see follow_first_pages_filter)
 LAYER_STEP = "layer_step"  # the window's position in the stride-and-dilation stepper
 LAYER_FILTERS = "layer_filters"  # the presets of the layer (1 to 8)
 LAYER_BIAS = "layer_bias"
@@ -221,8 +223,8 @@ def _choices() -> dict[str, Collection[object]]:
     """What each key may hold: exactly what the page's widgets offer."""
     samples = list_samples()
     return {
-        SAMPLE_GROUP: tuple(samples),
-        # None while an upload is shown: the box then shows its placeholder, so any sample can be picked.
+        # None while an upload is shown: no group is highlighted, the box shows its placeholder.
+        SAMPLE_GROUP: (*samples, None),
         SAMPLE_KEY: (*(sample.key for group in samples.values() for sample in group), None),
         WORKING_SIZE: WORKING_SIZES,
         COLOUR: (True, False),

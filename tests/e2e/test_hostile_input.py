@@ -19,6 +19,7 @@ from filters import PRESETS, KernelError, format_value, parse_kernel, parse_weig
 from filters.images import ImageRejected, decode_image
 from tests.e2e.helpers import (
     app_session,
+    click_radio,
     core_result,
     edit_kernel_cell,
     expect_inspector_shows,
@@ -147,11 +148,14 @@ def test_uploads_with_html_in_their_names_make_no_request_elsewhere(page):
     with pytest.raises(ImageRejected) as refusal:
         decode_image(cut_off, broken)
     upload(page, broken, cut_off)
-    # Replacing a file first removes the old one from the uploader, which goes back to the sample;
-    # the refused file's message names it, and the old upload is one click away.
+    # Replacing a file first empties the uploader; the refused file's message names it and the upload
+    # it was to replace, which stays on screen. Both names are shown as typed, never run as HTML.
     expect(image_block(page).get_by_role("alert")).to_have_text(
-        re.compile(re.escape(f"{refusal.value} Still showing Ankle boot 1.") + "$")
+        re.compile(re.escape(f"{refusal.value} Still showing {name}.") + "$")
     )
+    wait_for_app(page)
+    expect(image_block(page).get_by_text(f"Showing {name}, 20 x 20 pixels.")).to_be_visible()
+    click_radio(page, "Fashion")  # a sample: the upload is one click away, its name on the button
     image_block(page).get_by_role("button", name=f"Show {name} again").click()
     wait_for_app(page)
     expect(page.get_by_text("Original · 20 x 20", exact=True)).to_be_visible()

@@ -2,8 +2,10 @@
 // to raise it by 1, the lower half to lower it; scroll over it; drag it up or down for bigger
 // changes; or focus it and use the arrow keys (Page Up / Page Down: 5), Enter to type a value.
 // An edit is sent to Python once it is committed (pointer released, scrolling or keys paused,
-// typed value entered): one rerun per edit, never one per pixel of a drag. The colours and
+// typed value entered): one rerun per edit, never one per pixel of a drag. A typed value is sent
+// as its text, for the core to read as it reads the table's cells. The colours and
 // labels of committed values are the core's; a pending value is shown dashed until it returns.
+// A long value is written smaller to fit its cell.
 
 const PAUSE_MS = 450;
 const DRAG_PX_PER_STEP = 12;
@@ -26,6 +28,7 @@ function build(root, state) {
     listen(state, i);
   }
   element("p", "fp-hint", root, "Click ▲ / ▼, scroll, drag or type (Enter).");
+  document.fonts.ready.then(() => fit(state)); // measured again once the page's font has arrived
 }
 
 function paint(state) {
@@ -37,6 +40,17 @@ function paint(state) {
     cell.classList.toggle("fp-pending", pending);
     cell.setAttribute("aria-valuenow", String(pending ? state.pending[i] : state.data.values[i]));
     cell.setAttribute("aria-valuetext", value.textContent);
+  });
+  fit(state);
+}
+
+function fit(state) {
+  // A long value is written smaller so that it fits its cell: the core allows sizes up to 1,000,000,
+  // so a cell may show up to ten characters ("-999999.99"). Short values keep the full size.
+  state.cells.forEach(({ value }) => value.style.removeProperty("--fp-shrink"));
+  const shrinks = state.cells.map(({ cell, value }) => (cell.clientWidth - 6) / value.getBoundingClientRect().width);
+  state.cells.forEach(({ value }, i) => {
+    if (shrinks[i] > 0 && shrinks[i] < 1) value.style.setProperty("--fp-shrink", Math.floor(shrinks[i] * 1000) / 1000);
   });
 }
 
@@ -64,9 +78,11 @@ function commit(state) {
 }
 
 function typeValue(state, index) {
+  commit(state); // changes still pending go first: the typed text is read against them
   const { cell, value } = state.cells[index];
   const input = element("input", "fp-input", cell);
   input.value = value.textContent;
+  input.maxLength = 24; // as the table's cells
   input.setAttribute("aria-label", `Type the value of row ${Math.floor(index / 3) + 1}, column ${(index % 3) + 1}`);
   input.inputMode = "decimal";
   input.focus();
@@ -75,15 +91,11 @@ function typeValue(state, index) {
   const finish = (keep) => {
     if (done) return;
     done = true;
-    const typed = Number(input.value.trim());
+    const text = input.value.trim();
     input.remove();
     cell.focus();
-    if (keep && input.value.trim() !== "" && Number.isFinite(typed) && Math.abs(typed) <= 1e6) {
-      if (state.pending === null) state.pending = [...state.data.values];
-      state.pending[index] = typed;
-      paint(state);
-      commit(state);
-    }
+    // The text goes to Python as typed: the core reads it (1/9, 1,5) or says why it cannot.
+    if (keep && text !== "" && text !== value.textContent) state.setTriggerValue("typed", { index, text });
   };
   input.addEventListener("keydown", (event) => {
     event.stopPropagation();
@@ -151,7 +163,7 @@ function listen(state, index) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   let root = parentElement.querySelector(".fp-root");
   if (!root) root = element("div", "fp-root", parentElement);
   if (!root.state) {
@@ -160,6 +172,7 @@ export default function (component) {
   }
   const state = root.state;
   state.setStateValue = setStateValue;
+  state.setTriggerValue = setTriggerValue;
   state.data = data;
   state.pending = null; // the committed values are back from Python (or replaced by a preset)
   paint(state);
