@@ -101,7 +101,7 @@ def test_step_through_it_opens_the_filter_in_the_first_pages_stepper(browser, ap
         expect(page.get_by_role("heading", name="Convolution & pooling, pixel by pixel")).to_be_visible()
         expect(page.get_by_text(re.compile(r"^Step 1 of 676"))).to_be_visible()
         # The way back keeps the second page's settings (stride 2: 13 x 13 windows).
-        page.get_by_role("link", name="A whole layer").click()
+        page.get_by_role("link", name="A whole layer", exact=True).click()
         wait_for_app(page)
         expect(page.get_by_text(re.compile(r"^Window \d+ of 169$"))).to_be_visible()
         screenshot_and_check(page, request.node.name)
