@@ -96,6 +96,7 @@ def _pad_edit_ms(page: Page) -> float:
     times = []
     for index in (0, 2, 6, 8, 0, 2):
         cell = page.locator(".fp-cell").nth(index)
+        cell.scroll_into_view_if_needed()  # a step-by-step view may have scrolled the page away from it
         box = cell.bounding_box()
         times.append(
             _until_pictures_change(
