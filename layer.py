@@ -9,12 +9,10 @@ import streamlit as st
 from views import state
 from views.image_source import decode_shown, size_text
 from views.layer_page import follow_first_pages_filter, init_layer_state, layer_page
+from views.page_setup import page_setup
 from views.reconnect import connection_watch_ui
 from views.safely import run_safely
 from views.text import plain
-
-PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
-PROJECTOR_CSS = (state.VIEWS_DIR / "projector.css").read_text()
 
 
 def layer_main() -> None:
@@ -25,14 +23,7 @@ def layer_main() -> None:
     if st.session_state[state.PRESET] is None:
         state.seed_kernel(st.session_state[state.LAST_VALID_KERNEL])  # the editor shows the edits on return
     follow_first_pages_filter()
-    projector = bool(st.session_state[state.PROJECTOR])
-    st.set_page_config(
-        page_title="A whole layer · Convolution & pooling",
-        page_icon="🔎",
-        layout="wide",
-        initial_sidebar_state="collapsed" if projector else "auto",
-    )
-    st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
+    page_setup("A whole layer · Convolution & pooling")
     st.title("A whole layer: stride, many filters, learning")
     layer_page(shown_image_ui())
 

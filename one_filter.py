@@ -21,6 +21,7 @@ from views.inspector import inspector_ui
 from views.kernel_editor import kernel_editor_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import Options, options_ui
+from views.page_setup import page_setup
 from views.reconnect import connection_watch_ui
 from views.results import FirstScreen, compute_result, first_screen_places, recipe_for, results_ui
 from views.safely import run_safely, safely
@@ -34,22 +35,12 @@ INTRO = (
 )
 STEP_VIEWS = {VIEW_SLIDE: convolution_stepper_ui, VIEW_POOL: pooling_stepper_ui}
 
-PAGE_CSS = (state.VIEWS_DIR / "page.css").read_text()
-PROJECTOR_CSS = (state.VIEWS_DIR / "projector.css").read_text()
-
 
 def main() -> None:
     reopened = connection_watch_ui()  # first: its trigger says whether a page reconnected
     state.init_state()
     follow_link(reopened)
-    projector = bool(st.session_state[state.PROJECTOR])
-    st.set_page_config(
-        page_title="Convolution & pooling, pixel by pixel",
-        page_icon="🔎",
-        layout="wide",
-        initial_sidebar_state="collapsed" if projector else "auto",
-    )
-    st.html(f"<style>{PAGE_CSS}{PROJECTOR_CSS if projector else ''}</style>")
+    projector = page_setup("Convolution & pooling, pixel by pixel")
     share_place = top_bar_ui(projector)
     link_notice()
     _warn_about_settings()
