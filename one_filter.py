@@ -8,26 +8,38 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from filters.link import LECTURE_LINK, read_link
+from filters.pipeline import FilterResult
 from filters.recipe import FilterRecipe
 from filters.walkthrough import STEP_VIEWS as STEP_VIEW_NAMES
-from filters.walkthrough import VIEW_EDGES, VIEW_INSPECT, VIEW_POOL, VIEW_SLIDE, convolution_region, marks_for
+from filters.walkthrough import (
+    VIEW_EDGES,
+    VIEW_INSPECT,
+    VIEW_POOL,
+    VIEW_SLIDE,
+    convolution_region,
+    marks_for,
+    walk_pixel,
+)
 from server.uploads import uploads_kept_in_memory
 from views import state
+from views.class_room import class_room_ui
 from views.edges import edges_ui
 from views.explorer import convolution_explorer_ui
 from views.exports import decoded_later, result_later, take_away_ui
 from views.image_source import UPLOADER_LIMIT_MB, ChosenImage, image_source_ui, size_text
-from views.inspector import inspector_ui
+from views.inspector import inspector_ui, pixel_question_ui
 from views.kernel_editor import kernel_editor_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import Options, options_ui
 from views.page_setup import page_setup
+from views.predict import held_back, held_back_in_results, pixel_question, predicting, score_text, verdict_ui
 from views.reconnect import connection_watch_ui
 from views.results import FirstScreen, compute_result, first_screen_places, recipe_for, results_ui
 from views.safely import run_safely, safely
 from views.selection import selected_pixel
 from views.steppers import convolution_stepper_ui, pooling_stepper_ui
 from views.text import plain
+from views.which_filter import which_filter_ui
 
 INTRO = (
     "A 3 x 3 **filter** multiplies each pixel's 9 neighbours by its values and sums them; "
@@ -72,7 +84,11 @@ def main() -> None:
         results_section_ui(chosen.title, note, recipe, options, projector, first_screen)
         take_away_ui(chosen.title, recipe, options.label_channel)
     with stage:
+        if projector:
+            class_room_ui()
         stage_ui(chosen.title, recipe, options, projector)
+        if predicting():
+            which_filter_ui(recipe)
     with share_place:
         share_ui(recipe)
 
@@ -93,8 +109,10 @@ def results_section_ui(
     state.begin_section()
     result = result_later(recipe)()
     pixel = selected_pixel(result)
-    marks = marks_for(st.session_state[state.STEP_VIEW], result, pixel, projector)
-    results_ui(title, note, recipe, result, options, marks, pixel, first_screen)
+    view = st.session_state[state.STEP_VIEW]
+    marks = marks_for(view, result, pixel, projector)
+    held = held_back_in_results(view, result, pixel, options.label_channel)
+    results_ui(title, note, recipe, result, options, marks, pixel, first_screen, held)
 
 
 @st.fragment(key=state.STAGE_FRAGMENT)
@@ -117,15 +135,34 @@ def stage_ui(title: str, recipe: FilterRecipe, options: Options, projector: bool
         label_visibility="collapsed" if projector else "visible",
     )
     if view == VIEW_INSPECT:
-        region = convolution_region(result, pixel, projector)
-        convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
-        if not projector:  # the explorer explains the same pixel; the picker is for a desk
-            inspector_ui(result, options, pixel)
+        inspect_ui(recipe, result, options, pixel, projector)
     elif view == VIEW_EDGES:
         edges_ui(ChosenImage(recipe.image.source, title, decoded_later(recipe)()), options, state.max_side())
     else:
         STEP_VIEWS[view](recipe, result, options, pixel)
     st.session_state.pop(state.REVEAL, None)
+
+
+def inspect_ui(
+    recipe: FilterRecipe, result: FilterResult, options: Options, pixel: tuple[int, int], projector: bool
+) -> None:
+    """Inspect a pixel: the explorer and, at a desk, the picker and the walkthrough; while predicting,
+    the pixel's sum is asked first (the projector shows the question without the picker)."""
+    question = pixel_question(result, pixel, options.label_channel)
+    if held_back(question):
+        if projector:
+            pixel_question_ui(
+                result, walk_pixel(result, *pixel, options.label_channel), question, options.label_channel
+            )
+        else:
+            inspector_ui(result, options, pixel, question)
+        return
+    if predicting():
+        verdict_ui(question)
+    region = convolution_region(result, pixel, projector)
+    convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
+    if not projector:  # the explorer explains the same pixel; the picker is for a desk
+        inspector_ui(result, options, pixel)
 
 
 @st.fragment(key=state.SHARE_FRAGMENT)
@@ -135,6 +172,8 @@ def share_ui(recipe: FilterRecipe | None) -> None:
     sections whose settings (pixel, view, step) it holds. ``recipe`` is None when nothing is filtered."""
     state.begin_section()
     update_link(result_later(recipe)().strongest if recipe is not None else None)
+    if predicting():
+        st.caption(f"Score: {score_text()}")
     share_link_ui()
 
 
@@ -168,6 +207,12 @@ def top_bar_ui(projector: bool) -> DeltaGenerator:
         key=state.PROJECTOR,
         help="For a class: the step-by-step view first, numbers large enough to read from the back "
         "of the room. Kept in the page's link.",
+    )
+    bar.toggle(
+        "Predict first",
+        key=state.PREDICT,
+        help="The step-by-step views ask for your guess (a pixel's sum, a pooled value, the sizes, which "
+        "filter) before they show the answer. Kept in the page's link; the score stays in this tab.",
     )
     bar.page_link("layer.py", label="Next: a whole layer", icon=":material/arrow_forward:")
     share_place = bar.container(width="content")

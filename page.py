@@ -2,7 +2,8 @@
 
 Run with ``streamlit run app.py`` (the launcher, which serves this file). It is the app's
 navigation: the first page, ``one_filter.py`` (the lecture's filter and pooling, pixel by pixel),
-and the second, ``layer.py`` (a whole layer: stride, many filters, learning), at /layer.
+the second, ``layer.py`` (a whole layer: stride, many filters, learning), at /layer, and the
+students' page of a live class question, ``class_room.py``, at /class.
 """
 
 import streamlit as st
@@ -15,6 +16,7 @@ from views import state
 # empty boxes where the machine has no emoji font (Debian's Chromium without fonts-noto-color-emoji).
 ONE_FILTER = st.Page("one_filter.py", title="One filter", default=True)
 A_LAYER = st.Page("layer.py", title="A whole layer", url_path="layer")
+CLASS_QUESTION = st.Page("class_room.py", title="Class question", url_path="class")
 
 
 def open_on_first_page(preset: str) -> None:
@@ -28,7 +30,7 @@ def open_on_first_page(preset: str) -> None:
     st.switch_page(ONE_FILTER)
 
 
-chosen_page = st.navigation([ONE_FILTER, A_LAYER], position="top")
+chosen_page = st.navigation([ONE_FILTER, A_LAYER, CLASS_QUESTION], position="top")
 preset_to_open = st.session_state.pop(state.OPEN_ON_FIRST_PAGE, None)
 if preset_to_open is not None:
     open_on_first_page(preset_to_open)

@@ -63,11 +63,12 @@ def grid_words(title: str, values: np.ndarray) -> str:
     return f"{title}: a {size_words(np.shape(values))} grid, {_range_words(np.asarray(values))}."
 
 
-def filtered_words(result: FilterResult, title: str) -> str:
-    """A filtered image in words: its size, the filter and mapping that made it, its range."""
+def filtered_words(result: FilterResult, title: str, size: bool = True) -> str:
+    """A filtered image in words: its size (unless ``size`` is False: it is being guessed), the
+    filter and mapping that made it, its range."""
     low, high = mapped_range(result.mapping, result.nearest_zero)
     return (
-        f"{title}, {size_words(result.raw.shape)}, made by the filter "
+        f"{title}{f', {size_words(result.raw.shape)}' if size else ''}, made by the filter "
         f"{kernel_words(result.kernel, result.weight)}, then {mapping_in_text(result.mapping.key)}; "
         f"values from {format_value(low)} to {format_value(high)}."
     )
@@ -84,27 +85,39 @@ def outlined_words(outlines: tuple[Outline, ...]) -> str:
     return f" Outlined: {'; '.join(places)}." if places else ""
 
 
+HELD_BACK_PIXEL, HELD_BACK_SIZES = "pixel", "sizes"
+"""What a page may hold back while the learner predicts it: the pinned pixel's value, the sizes."""
+
+
 def results_alts(
-    result: FilterResult, pixel: tuple[int, int], marks: Marks, channel: int = 0
+    result: FilterResult,
+    pixel: tuple[int, int],
+    marks: Marks,
+    channel: int = 0,
+    held_back: frozenset[str] = frozenset(),
 ) -> tuple[str, str, str]:
     """Alt texts of the original, filtered and pooled grids: the pinned output ``pixel`` with its
-    value, and what ``marks`` outlines on each grid."""
+    value, and what ``marks`` outlines on each grid; without what ``held_back`` names (the pinned
+    value, the filtered and pooled sizes) while the learner is asked for it."""
     row, col = pixel
     channel_words = f" ({CHANNEL_NAMES[channel].lower()} channel)" if result.is_colour else ""
     mapped = result.mapped((row, col))
     value = float(mapped if mapped.ndim == 0 else mapped[channel])
+    sizes = HELD_BACK_SIZES not in held_back
     original = (
         f"Original image, {size_words(result.image.shape)} pixels, {_range_words(result.image)}."
         + outlined_words(marks.original)
     )
+    value_words = "covered until you guess it" if HELD_BACK_PIXEL in held_back else format_value(value)
     filtered = (
-        f"{filtered_words(result, 'Filtered image')} "
-        f"Pinned pixel: row {row}, column {col} = {format_value(value)}{channel_words}."
+        f"{filtered_words(result, 'Filtered image', size=sizes)} "
+        f"Pinned pixel: row {row}, column {col} = {value_words}{channel_words}."
         + outlined_words(marks.filtered)
     )
     pooled_rows, pooled_cols = pooled_shape(result.output_shape)
     kind = "Max" if result.pool_kind == "max" else "Average"
-    pooled = f"{kind} pooled 2 x 2, {pooled_cols} x {pooled_rows}, {_range_words(result.pooled)}."
+    pooled_size = f", {pooled_cols} x {pooled_rows}" if sizes else ""
+    pooled = f"{kind} pooled 2 x 2{pooled_size}, {_range_words(result.pooled)}."
     if row // 2 < pooled_rows and col // 2 < pooled_cols:
         kept = channel_of(result.pooled, channel)[row // 2, col // 2]
         pooled += (

@@ -63,11 +63,18 @@ class Payload:
         return len(self.blob) + 1024
 
     def framed(
-        self, view: str, pinned: tuple[int, int], step: int = 0, projector: bool = False, reveal: bool = False
+        self,
+        view: str,
+        pinned: tuple[int, int],
+        step: int = 0,
+        projector: bool = False,
+        reveal: bool = False,
+        sizes: bool = True,
     ) -> bytes:
         """The bytes sent to the browser: this payload, the view it is shown in, the pixel pinned now,
-        the stepper's step to start from, whether numbers are drawn for a projector, and whether to
-        scroll the explanation into view (the user just opened this view with a button)."""
+        the stepper's step to start from, whether numbers are drawn for a projector, whether to
+        scroll the explanation into view (the user just opened this view with a button), and whether
+        the grids' captions say their sizes (not while the learner guesses them)."""
         extra = {
             "key": self.key,
             "view": view,
@@ -75,6 +82,7 @@ class Payload:
             "step": step,
             "projector": projector,
             "reveal": reveal,
+            "sizes": sizes,
         }
         return _frame({**self.header, **extra}, self.blob)
 

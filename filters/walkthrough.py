@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,6 +192,20 @@ def _outline(region: Region) -> Outline:
 def pooling_steps(values: np.ndarray, kind: PoolKind) -> tuple[PoolStep, ...]:
     """Every 2x2 window of ``values`` in reading order (empty when it is smaller than 2x2)."""
     return tuple(pool_steps(values, kind=kind))
+
+
+def first_telling_window(values: np.ndarray, kind: PoolKind, start: int) -> tuple[int, PoolStep]:
+    """The first 2x2 window from step ``start`` on whose four values are not all the same (one of
+    four equal values asks nothing), with its step; the window at ``start`` when every one is flat."""
+    steps = itertools.islice(pool_steps(values, kind=kind), start, None)
+    first = None
+    for index, step in enumerate(steps, start):
+        first = first or (index, step)
+        if np.ptp(step.window) > 0:
+            return index, step
+    if first is None:
+        raise ValueError(f"no pooling window at step {start} of a {values.shape} grid")
+    return first
 
 
 # ---- The sizes -------------------------------------------------------------------------------------------

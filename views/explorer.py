@@ -24,6 +24,7 @@ from filters.stepping import Region, whole
 from filters.walkthrough import channel_of
 from views import state
 from views.loading import EXPLORER_PAYLOADS
+from views.predict import sizes_held_back
 
 _ASSETS = Path(__file__).resolve().parent / "components"
 EXPLORER = st.components.v2.component(
@@ -51,7 +52,7 @@ def _rest_at_step() -> None:
         state.rerun_pixel_sections()
 
 
-def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:
+def _show(payload: Payload, view: str, pixel: tuple[int, int], sizes: bool = True) -> None:
     EXPLORER(
         key=state.EXPLORER,
         data=payload.framed(
@@ -60,6 +61,7 @@ def _show(payload: Payload, view: str, pixel: tuple[int, int]) -> None:
             step=int(st.session_state[state.STEP]),
             projector=bool(st.session_state[state.PROJECTOR]),
             reveal=bool(st.session_state.pop(state.REVEAL, False)),
+            sizes=sizes,
         ),
         on_pinned_change=_pin,
         on_step_change=_rest_at_step,
@@ -78,7 +80,7 @@ def convolution_explorer_ui(
     payload = EXPLORER_PAYLOADS.get_or_compute(
         ("convolution", recipe, channel, region), lambda: convolution_payload(result, region, channel)
     )
-    _show(payload, view, pixel)
+    _show(payload, view, pixel, sizes=not sizes_held_back(result))
 
 
 def pooling_explorer_ui(recipe: FilterRecipe, result: FilterResult, channel: int, region: Region) -> None:
@@ -91,7 +93,7 @@ def pooling_explorer_ui(recipe: FilterRecipe, result: FilterResult, channel: int
         )
 
     payload = EXPLORER_PAYLOADS.get_or_compute(("pooling", recipe, channel, region), build)
-    _show(payload, "pool", (0, 0))
+    _show(payload, "pool", (0, 0), sizes=not sizes_held_back(result))
 
 
 def lecture_pooling_ui(pool_kind: str) -> None:

@@ -16,11 +16,14 @@ import streamlit as st
 
 from filters.describe import rows_words
 from filters.drawing import PADDING_FILL, PIXEL_SHADING, Fill, Shading, render_grid, to_png, value_labels
+from filters.kernel import format_weight
 from filters.pipeline import FilterResult
+from filters.predict import Question
 from filters.walkthrough import PixelWalkthrough, channel_note, walk_pixel
 from views import state
 from views.loading import PNGS
 from views.options import Options
+from views.predict import guess_ui
 from views.selection import move_pixel
 
 SMALL_CELL_PX = 56
@@ -93,8 +96,11 @@ def _draw(values: np.ndarray, shading: Shading, fills: tuple[Fill, ...]) -> np.n
     return render_grid(values, shading, labels=value_labels(values), cell_px=SMALL_CELL_PX, fills=fills).image
 
 
-def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int]) -> None:
-    """Draw the pixel picker and the walkthrough of the selected ``pixel``."""
+def inspector_ui(
+    result: FilterResult, options: Options, pixel: tuple[int, int], question: Question | None = None
+) -> None:
+    """Draw the pixel picker and the walkthrough of the selected ``pixel``; while ``question`` (its
+    sum, asked first) is unanswered, the window and the filter with a guess box instead."""
     rows, cols = result.output_shape
     controls, walkthrough = st.columns([1, 3], gap="large")
     with controls:
@@ -114,6 +120,9 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
     row, col = pixel
     walk = walk_pixel(result, row, col, options.label_channel)
     with walkthrough:
+        if question is not None:
+            pixel_question_ui(result, walk, question, options.label_channel)
+            return
         st.markdown(
             f"#### Output pixel (row {row}, column {col}){channel_note(result, options.label_channel)} = "
             f"**{walk.final_text}** (pinned)"
@@ -125,3 +134,15 @@ def inspector_ui(result: FilterResult, options: Options, pixel: tuple[int, int])
             f"The same value, {walk.final_text}, is written in the filtered grid "
             f"at row {row}, column {col} (outlined in amber; its 3 x 3 window is outlined on the original)."
         )
+
+
+def pixel_question_ui(result: FilterResult, walk: PixelWalkthrough, question: Question, channel: int) -> None:
+    """Predict first: the pixel's window and the filter, its sum asked before the products, the sum
+    and the value are shown (the filtered grid covers the pixel until then)."""
+    st.markdown(f"#### Output pixel (row {walk.row}, column {walk.col}){channel_note(result, channel)} = ?")
+    window, kernel, _ = window_pngs(walk)
+    for column, (title, png, alt) in zip(st.columns(3), (window, kernel), strict=False):
+        column.image(png, caption=title, width=3 * SMALL_CELL_PX, output_format="PNG", alt=alt)
+    if walk.explanation.weight != 1:
+        st.markdown(f"Then × the weight **{format_weight(walk.explanation.weight)}**.")
+    guess_ui(question, "pixel")

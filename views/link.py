@@ -52,6 +52,7 @@ CHOICES: dict[str, dict[str, object]] = {
     "view": {"inspect": VIEW_INSPECT, "slide": VIEW_SLIDE, "pool": VIEW_POOL, "edges": VIEW_EDGES},
     "pooling": {source: source for source in state.POOL_SOURCES},
     "projector": _ON_OFF,
+    "predict": _ON_OFF,
 }
 """Link parameter -> {text in the link: value} for the settings that are one of a few choices."""
 
@@ -67,6 +68,7 @@ _SETTING_KEYS = {
     "view": state.STEP_VIEW,
     "pooling": state.POOL_SOURCE,
     "projector": state.PROJECTOR,
+    "predict": state.PREDICT,
     "step": state.STEP,
 }
 """Link parameter -> the session state key it sets directly."""

@@ -24,6 +24,11 @@ PADDING_WORDS = {
     "same": "Zeros are put around the image first, so the filter also sits on the border pixels and "
     "the filtered picture keeps the image's size: 28 x 28 stays 28 x 28.",
 }
+PADDING_WORDS_PREDICTING = {
+    "valid": "The filter only sits where all nine of its cells are on the image (Keras' padding='valid').",
+    "same": "Zeros are put around the image first, so the filter also sits on the border pixels.",
+}
+"""The same without the sizes, while the learner is asked for them (predict first)."""
 MAPPING_WORDS = "A sum can fall below 0 or above 255, which no pixel can show; this decides what is drawn."
 POOLING_WORDS = (
     "Each 2 x 2 block of the filtered picture becomes one pixel: the pooled picture is half as wide and high."
@@ -58,7 +63,8 @@ def options_ui(image_is_colour: bool) -> Options:
     sidebar = st.sidebar
     sidebar.header("Options")
     sidebar.radio("Padding", PADDINGS, format_func=_PADDING_LABELS.__getitem__, key=state.PADDING)
-    sidebar.caption(PADDING_WORDS[st.session_state[state.PADDING]])
+    words = PADDING_WORDS_PREDICTING if st.session_state.get(state.PREDICT) else PADDING_WORDS
+    sidebar.caption(words[st.session_state[state.PADDING]])
     sidebar.selectbox(
         "Output mapping",
         list(MAPPINGS),

@@ -14,7 +14,7 @@ PROJECTOR_CSS = (state.VIEWS_DIR / "projector.css").read_text()
 def page_setup(title: str) -> bool:
     """Set the page's title, wide layout and styles; return whether projector mode is on (its sidebar
     starts folded)."""
-    projector = bool(st.session_state[state.PROJECTOR])
+    projector = bool(st.session_state.get(state.PROJECTOR, False))  # the class page has no options
     st.set_page_config(
         page_title=title,
         page_icon="🔎",

@@ -15,7 +15,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from filters.convolution import ImageTooSmall, check_fits
-from filters.describe import legend_words, mapping_in_text, results_alts
+from filters.describe import (
+    HELD_BACK_PIXEL,
+    HELD_BACK_SIZES,
+    legend_words,
+    mapping_in_text,
+    results_alts,
+)
 from filters.drawing import (
     PIXEL_SHADING,
     Geometry,
@@ -31,6 +37,7 @@ from filters.drawing import (
     wants_labels,
 )
 from filters.pipeline import FilterResult
+from filters.predict import size_questions
 from filters.recipe import FilterRecipe, ImageRecipe, working_pixels
 from filters.walkthrough import CHANNEL_NAMES, Marks, size_story
 from views import state
@@ -40,6 +47,7 @@ from views.kernel_editor import KernelChoice
 from views.loading import PICTURES, PNGS, filter_result
 from views.options import Options
 from views.pick_image import pick_image
+from views.predict import guess_ui, predicting, result_of, verdict_line
 from views.safely import safely
 from views.text import plain
 
@@ -56,6 +64,7 @@ class Panel:
     outlines: tuple[Outline, ...]
     alt: str = ""
     clickable: bool = False
+    covered: bool = False
     channel_values: Callable[[], list[Callable[[], np.ndarray]]] | None = None
 
     def channels(self) -> list[Callable[[], np.ndarray]]:
@@ -101,14 +110,19 @@ FILTER_PAD_CELLS = 13
 takes from the grids' row (``filters.drawing.READABLE_CELLS_ACROSS``)."""
 
 OUTLINE_PX = 3
+COVER_COLOUR = "#8a8a8a"
+"""The flat grey over a cell whose value the learner is guessing (predict first)."""
 """The width of an outline's coloured line on screen (a thin black line runs inside it)."""
 
 
-def outline_css(container_key: str, geometry: Geometry, outlines: tuple[Outline, ...]) -> str:
+def outline_css(
+    container_key: str, geometry: Geometry, outlines: tuple[Outline, ...], covered: bool = False
+) -> str:
     """CSS that draws ``outlines`` (one or two) over the picture at the top of the container
     ``container_key``, where ``with_outlines`` would draw them: each frame is placed in fractions of the
     picture's width (an absolute box's margins follow its container's width, and its height follows
-    its aspect ratio), so it sits on the same cells at any size the picture is shown."""
+    its aspect ratio), so it sits on the same cells at any size the picture is shown. ``covered``: the
+    first outline's cells are hidden under a flat grey (its value is being guessed)."""
     if len(outlines) > 2:
         raise ValueError(f"a grid has two outlines at most (::before and ::after), not {len(outlines)}")
     rules = [f".st-key-{container_key} {{ position: relative; }}"]
@@ -122,7 +136,9 @@ def outline_css(container_key: str, geometry: Geometry, outlines: tuple[Outline,
             f"left: {100 * box.left / box.width:.4f}%; margin-top: {100 * box.top / box.width:.4f}%; "
             f"width: {100 * width / box.width:.4f}%; aspect-ratio: {width} / {height}; "
             f"border: {OUTLINE_PX}px {box.line} rgb({red}, {green}, {blue}); "
-            "box-shadow: inset 0 0 0 1px #000; }"
+            "box-shadow: inset 0 0 0 1px #000;"
+            + (f" background: {COVER_COLOUR};" if covered and pseudo == "after" else "")
+            + " }"
         )
     return " ".join(rules)
 
@@ -254,14 +270,18 @@ def results_ui(
     marks: Marks,
     pixel: tuple[int, int],
     first_screen: FirstScreen | None = None,
+    held_back: frozenset[str] = frozenset(),
 ) -> None:
     """Draw the three grids of the image ``title`` with their sizes (``note``: how it was reduced, if
     it was), the colour legend and the values as tables; side by side they go in ``first_screen``'s
-    places where the page made them."""
+    places where the page made them. ``held_back`` (predict first): the pinned pixel's value is
+    covered, or the sizes are asked for instead of shown (``filters.describe.HELD_BACK_*``)."""
     if first_screen is None:
         st.subheader("Filter, then pool")
     shading = output_shading(result.mapping)
-    original_alt, filtered_alt, pooled_alt = results_alts(result, pixel, marks, options.label_channel)
+    original_alt, filtered_alt, pooled_alt = results_alts(
+        result, pixel, marks, options.label_channel, held_back
+    )
     result_of = result_later(recipe)  # what the print downloads read, when they are made
     pool_title = "Max pooled" if result.pool_kind == "max" else "Average pooled"
     panels = [
@@ -283,6 +303,7 @@ def results_ui(
             marks.filtered,
             alt=filtered_alt,
             clickable=True,
+            covered=HELD_BACK_PIXEL in held_back,
             channel_values=lambda: result_of().mapped_channels(),
         ),
         Panel(
@@ -295,10 +316,14 @@ def results_ui(
             alt=pooled_alt,
         ),
     ]
-    st.markdown(size_story(result))
+    if HELD_BACK_SIZES in held_back:
+        size_question_ui(result)
+    else:
+        size_story_ui(result)
     if note is not None:
         st.caption(note)
     widths = [max(panel.shape[1], 1) for panel in panels]
+    sizes_shown = HELD_BACK_SIZES not in held_back
     # The grids are shown at one scale: the cells across the page are those of the row they share
     # (on the first screen with the filter pad's column), or the original's alone, one below the other.
     if options.stacked:
@@ -307,18 +332,20 @@ def results_ui(
         cells_across = sum(widths) + (FILTER_PAD_CELLS if first_screen is not None else 0)
     if options.stacked:
         for panel in panels:
-            draw_panel(panel, options, title, cells_across, relative_to=result.image.shape[1])
+            draw_panel(
+                panel, options, title, cells_across, relative_to=result.image.shape[1], sizes=sizes_shown
+            )
     elif first_screen is not None:
         st.html(f"<style>{first_screen_css([panel.shape for panel in panels])}</style>")
         for place, panel in zip(first_screen.panels, panels, strict=True):
             with place:
-                draw_panel(panel, options, title, cells_across)
+                draw_panel(panel, options, title, cells_across, sizes=sizes_shown)
         first_screen.loading.empty()
     else:
         st.html(f"<style>{narrow_screen_widths(widths)}</style>")
         for index, (column, panel) in enumerate(zip(st.columns(widths, gap="small"), panels, strict=True)):
             with column.container(key=f"result_panel_{index}"):
-                draw_panel(panel, options, title, cells_across)
+                draw_panel(panel, options, title, cells_across, sizes=sizes_shown)
     if result.mapping.diverging:
         st.image(
             to_png(colour_legend(shading)),
@@ -329,6 +356,23 @@ def results_ui(
             alt=legend_words(result.mapping),
         )
     _value_tables(panels, options)
+
+
+def size_question_ui(result: FilterResult) -> None:
+    """Predict first: the size story asked width by width (28 -> ? -> ?) before it is told."""
+    for question in size_questions(result.image.shape, result.padding):
+        if result_of(question) is None:
+            guess_ui(question, "size")
+            return
+        verdict_line(question)
+
+
+def size_story_ui(result: FilterResult) -> None:
+    """The sizes and what changed them, with the learner's guesses when they were asked for."""
+    st.markdown(size_story(result))
+    if predicting():
+        for question in size_questions(result.image.shape, result.padding):
+            verdict_line(question)
 
 
 def narrow_screen_widths(widths: list[int]) -> str:
@@ -349,6 +393,7 @@ def draw_panel(
     cells_across: int,
     section: str = "results",
     relative_to: int | None = None,
+    sizes: bool = True,
 ) -> None:
     """Draw one grid with its caption, alt text and print download (``cells_across``: the cells
     across the page at its scale, which decide whether its values are readable; ``section`` keeps
@@ -363,7 +408,7 @@ def draw_panel(
     if relative_to is not None:
         # Stacked: keep every grid at the scale of the original, so the pooled grid looks a quarter.
         place, _ = st.columns([cols, max(relative_to - cols, 0) + 1e-6])
-    caption = f"{panel.title} · {panel.size_text}"
+    caption = f"{panel.title} · {panel.size_text if sizes or panel.key[0] == 'original' else '? x ?'}"
     outlined = f"{section}_outlined_{panel.key[0]}" if panel.outlines else None  # a grid outlined once a page
     with place, st.container(key=outlined):
         if panel.clickable:
@@ -383,7 +428,7 @@ def draw_panel(
             label_channel=options.label_channel,
         )
         if outlined is not None:  # after the picture: the frame is placed from the container's top
-            st.html(f"<style>{outline_css(outlined, drawn.geometry, panel.outlines)}</style>")
+            st.html(f"<style>{outline_css(outlined, drawn.geometry, panel.outlines, panel.covered)}</style>")
 
 
 def _value_tables(panels: list[Panel], options: Options) -> None:

@@ -76,6 +76,19 @@ SETTINGS_RESET = "settings_reset"  # names of settings sanitize() put back, to s
 POOL_SOURCE = "pool_source"  # "image" or "lecture": what the pooling stepper walks
 STEP = "step"  # the stepper's step, reported by the explorer when it rests, for the link
 PROJECTOR = "projector"  # projector mode: big numbers, the step-by-step view first
+PREDICT = "predict_first"  # the step-by-step views ask before they tell (views/predict.py)
+GUESSES = "guesses"  # {question key: the guess given}: the questions answered, in this session only
+SCORE = "score"  # filters.predict.Score: how many of the questions answered were right
+WHICH_FILTER_ROUND = "which_filter_round"  # how many "Which filter made this?" pictures came before
+ROOM = "class_room"  # filters.rooms.TeacherPass of the room this projector's page opened, or None
+ROOM_PROBLEM = "class_room_problem"  # a room's refusal, said once
+ROOM_ADDRESS = "class_room_address"  # the address students open, when the teacher typed one
+STUDENT_PASS = "student_pass"  # filters.rooms.StudentPass of the room a student's page joined
+STUDENT_SEEN = "student_seen"  # (round id, open) the student's page shows: a change redraws it
+TYPED_CODE = "typed_room_code"
+CLASS_ANSWER = "class_answer"
+ANSWER_PROBLEM = "class_answer_problem"  # why the last answer was refused, said once
+GUESS_PROBLEM = "guess_problem"  # (question key, message): the last guess that was not an answer
 LINK_WRITTEN = "link_written"  # the query parameters this session last wrote
 LINKED_PIXEL = "linked_pixel"  # a pixel read from a link, taken once the image's size is known
 LINK_IGNORED = "link_ignored"  # names of link parameters ignored, to say so once
@@ -216,6 +229,7 @@ def first_values() -> dict[str, object]:
         POOL_SOURCE: "image",
         STEP: 0,
         PROJECTOR: False,
+        PREDICT: False,
     }
 
 
@@ -240,6 +254,7 @@ def _choices() -> dict[str, Collection[object]]:
         DRAW_SIZE: DRAW_SIDES,
         POOL_SOURCE: POOL_SOURCES,
         PROJECTOR: (True, False),
+        PREDICT: (True, False),
         TABLES_OPEN: (False, True),
         TAKE_AWAY_OPEN: (False, True),
     }

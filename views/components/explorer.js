@@ -35,13 +35,14 @@ function rgb(colours, index) {
 
 // ---- Grids of cells --------------------------------------------------------------------------
 
-function grid(parent, title, rows, cols, labels, colours, inks, size) {
+function grid(parent, title, rows, cols, labels, colours, inks, size, showSize = true) {
   const figure = element("figure", "ex-figure", parent);
   const box = element("div", "ex-grid", figure);
   // A group, not an ARIA grid: the cells are not announced one by one; the explanation of the
   // pixel in focus is (the .ex-spoken live region).
   box.setAttribute("role", "group");
-  box.setAttribute("aria-label", `${title}, ${cols} x ${rows}: arrow keys move, the explanation is read out`);
+  const sizeText = showSize ? ` · ${cols} x ${rows}` : "";  // not while the learner guesses the sizes
+  box.setAttribute("aria-label", `${title}${sizeText}: arrow keys move, the explanation is read out`);
   const { width, height, fontPx } = cellBox(size, longestOf(labels));
   box.style.gridTemplateColumns = `repeat(${cols}, ${width}px)`;
   box.style.fontSize = `${fontPx}px`;
@@ -54,7 +55,7 @@ function grid(parent, title, rows, cols, labels, colours, inks, size) {
     cell.dataset.index = String(index);
     return cell;
   });
-  element("figcaption", "", figure, `${title} · ${cols} x ${rows}`);
+  element("figcaption", "", figure, `${title}${sizeText}`);
   return { box, cells, rows, cols };
 }
 
@@ -216,7 +217,7 @@ function buildConvolution(root, model, width) {
     header.view !== "inspect",
   );
   const grids = element("div", "ex-grids", root);
-  const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx);
+  const input = grid(grids, "Input", inputs.rows, inputs.cols, inputLabels, arrays.input_colours, arrays.input_inks, cellPx, header.sizes !== false);
   input.cells.forEach((cell, i) => {
     if (arrays.padded[i]) {
       cell.style.background = header.style.paddingFill;
@@ -224,7 +225,7 @@ function buildConvolution(root, model, width) {
       cell.classList.add("ex-padding");
     }
   });
-  const output = grid(grids, "Filtered" + header.note, rows, cols, outputLabels, arrays.colours, arrays.inks, cellPx);
+  const output = grid(grids, "Filtered" + header.note, rows, cols, outputLabels, arrays.colours, arrays.inks, cellPx, header.sizes !== false);
   input.box.tabIndex = -1;
   input.box.parentElement.hidden = Boolean(cellPx.hideFirst);
   output.box.tabIndex = 0;
@@ -309,8 +310,8 @@ function buildPooling(root, model, width) {
     true,
   );
   const grids = element("div", "ex-grids", root);
-  const values = grid(grids, header.title, rows, cols, valueLabels, arrays.colours, arrays.inks, cellPx);
-  const pooled = grid(grids, "Pooled", outRows, outCols, pooledLabels, arrays.pooled_colours, arrays.pooled_inks, cellPx);
+  const values = grid(grids, header.title, rows, cols, valueLabels, arrays.colours, arrays.inks, cellPx, header.sizes !== false);
+  const pooled = grid(grids, "Pooled", outRows, outCols, pooledLabels, arrays.pooled_colours, arrays.pooled_inks, cellPx, header.sizes !== false);
   values.box.tabIndex = 0;
   return { input: values, output: pooled, labels: pooledLabels };
 }
