@@ -39,12 +39,13 @@ def visitor_address() -> str | None:
     """Who is asking, for a room's limits on wrong codes and new rooms: the address our own proxy
     (HAProxy, on this machine) says it forwards, else the connection's. A header is believed only
     from the proxy: sent straight to the app, anyone could write any address in it."""
-    direct = st.context.ip_address
+    direct = st.context.ip_address if isinstance(st.context.ip_address, str) else None
     try:
         from_proxy = direct is None or ipaddress.ip_address(direct).is_loopback
     except ValueError:
         from_proxy = False
-    forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+    header = st.context.headers.get("X-Forwarded-For")
+    forwarded = header.split(",")[-1].strip() if isinstance(header, str) else ""
     return forwarded if from_proxy and forwarded else direct
 
 

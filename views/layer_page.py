@@ -58,12 +58,15 @@ from filters.learn import (
 )
 from filters.numbers import format_value, format_values
 from filters.pooling import LAYER_POOL_KINDS
+from filters.predict import layer_size_questions
 from filters.presets import PRESETS
 from views import state
+from views.class_room import class_room_ui
 from views.exports import grid_download
 from views.image_source import ChosenImage
 from views.loading import LAYER_PNGS, LAYER_RESULTS
 from views.paint_pad import TARGET_LEVELS, paint_pad_ui, painted_levels
+from views.predict import guess_ui, held_back, verdict_line
 
 OWN = "own"
 """The first page's filter in force (its values times its weight), offered beside the presets."""
@@ -109,6 +112,8 @@ def layer_page(chosen: ChosenImage) -> None:
             f"This page works on at most {LAYER_MAX_SIDE} px a side (eight filters, three channels): "
             f"the image is reduced to {rgb.shape[1]} x {rgb.shape[0]}."
         )
+    if st.session_state[state.PROJECTOR]:
+        class_room_ui()  # a question asked to the class from this page
     stride_and_dilation_ui(pixels, source)
     layer_of_filters_ui(rgb if chosen.decoded.is_colour else pixels, source)
     pipeline_ui(pixels, source)
@@ -312,6 +317,11 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
             f"{settings.span + 1} does not fit. Choose a smaller dilation, or 'same' or 'full' padding."
         )
         return
+    width_question, _ = layer_size_questions(pixels.shape, settings)
+    if held_back(width_question):  # the sizes, the grids and the windows follow the guess
+        guess_ui(width_question, "layer_size", sections=None)
+        return
+    verdict_line(width_question)
     st.markdown(
         f"Output size per side = ⌊(n + zeros before + zeros after − dilation·(3 − 1) − 1) / stride⌋ + 1: "
         f"rows {size_formula(rows, settings)}, columns {size_formula(cols, settings)}, "

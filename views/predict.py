@@ -29,7 +29,7 @@ def result_of(question: Question) -> Check | None:
     return None if guess is None else check(question, guess)
 
 
-def _take_guess(question: Question, widget_key: str, sections: tuple[str, ...]) -> None:
+def _take_guess(question: Question, widget_key: str, sections: tuple[str, ...] | None) -> None:
     """The guess typed (or chosen) for ``question``: kept, and counted once, when it is an answer at all."""
     guess = st.session_state.get(widget_key)
     try:
@@ -40,14 +40,16 @@ def _take_guess(question: Question, widget_key: str, sections: tuple[str, ...]) 
     st.session_state.pop(state.GUESS_PROBLEM, None)
     st.session_state[state.GUESSES] = {**(st.session_state.get(state.GUESSES) or {}), question.key: guess}
     st.session_state[state.SCORE] = (st.session_state.get(state.SCORE) or Score()).record(question, result)
-    st.rerun([*sections, state.SHARE_FRAGMENT])  # the share fragment in the top bar shows the score
+    if sections is not None:  # else the page's own run follows, as after any click
+        st.rerun([*sections, state.SHARE_FRAGMENT])  # the share fragment in the top bar shows the score
 
 
-def guess_ui(question: Question, key: str, sections: tuple[str, ...] = state.PIXEL_SECTIONS) -> None:
+def guess_ui(question: Question, key: str, sections: tuple[str, ...] | None = state.PIXEL_SECTIONS) -> None:
     """The question's prompt and a "Your guess" box (Enter or the button reveals), or its choices.
 
-    ``key`` names the widgets (one set per place on the page); ``sections``: the fragments the reveal
-    reruns (by default those that show the pixel: the filtered grid covers it until then).
+    ``key`` names the widgets (one set per place on the page); ``sections``: the first page's fragments
+    the reveal reruns (by default those that show the pixel: the filtered grid covers it until then),
+    or None for the whole page (the second page).
     """
     st.markdown(f"**Predict first.** {question.prompt}")
     widget_key = f"guess_{key}_{question.key}"
