@@ -29,6 +29,7 @@ from views.exports import decoded_later, result_later, take_away_ui
 from views.image_source import UPLOADER_LIMIT_MB, ChosenImage, image_source_ui, size_text
 from views.inspector import inspector_ui, pixel_question_ui
 from views.kernel_editor import kernel_editor_ui
+from views.lesson import lesson_button, lesson_ui
 from views.link import CHOICES, apply_link, follow_link, link_notice, share_link_ui, update_link
 from views.options import Options, options_ui
 from views.page_setup import page_setup
@@ -56,6 +57,7 @@ def main() -> None:
     share_place = top_bar_ui(projector)
     link_notice()
     _warn_about_settings()
+    lesson_place = st.container()
     first_screen = None
     if projector:  # the step-by-step view first; the results and the filter follow it
         image_place = st.container()
@@ -80,6 +82,8 @@ def main() -> None:
             share_ui(None)
         return
     note = f"{plain(chosen.title)}: {size_text(chosen.decoded)}." if chosen.decoded.downscaled else None
+    with lesson_place:
+        lesson_ui(recipe, result.image.shape)
     with results_section:
         results_section_ui(chosen.title, note, recipe, options, projector, first_screen)
         take_away_ui(chosen.title, recipe, options.label_channel)
@@ -87,7 +91,7 @@ def main() -> None:
         if projector:
             class_room_ui()
         stage_ui(chosen.title, recipe, options, projector)
-        if predicting():
+        if predicting("which_filter") and not st.session_state[state.LESSON]:  # else in the lesson's beat
             which_filter_ui(recipe)
     with share_place:
         share_ui(recipe)
@@ -157,7 +161,7 @@ def inspect_ui(
         else:
             inspector_ui(result, options, pixel, question)
         return
-    if predicting():
+    if predicting("pixel_sum"):
         verdict_ui(question)
     region = convolution_region(result, pixel, projector)
     convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
@@ -208,6 +212,7 @@ def top_bar_ui(projector: bool) -> DeltaGenerator:
         help="For a class: the step-by-step view first, numbers large enough to read from the back "
         "of the room. Kept in the page's link.",
     )
+    lesson_button(bar)
     bar.toggle(
         "Predict first",
         key=state.PREDICT,

@@ -48,7 +48,7 @@ from filters.recipe import FilterRecipe
 from filters.stepping import pool_text
 from filters.walkthrough import PixelWalkthrough
 
-QuestionKind = Literal["pixel_sum", "pixel_value", "pooled", "size", "which_filter"]
+QuestionKind = Literal["pixel_count", "pixel_sum", "pixel_value", "pooled", "size", "which_filter"]
 TOLERANCE = 0.005
 """A guess within half a hundredth counts as right: the app writes at most two decimals."""
 MAX_GUESS_CHARS = 40
@@ -692,6 +692,36 @@ def _size_question(
         accepted=accepted,
         whole=True,
         mistakes=_distinct(slips, answer, accepted),
+    )
+
+
+def pixel_count_question(image_shape: tuple[int, ...]) -> Question:
+    """How many numbers a gray picture is (the lesson's first beat: 28 x 28 = 784)."""
+    rows, cols = image_shape[:2]
+    count = rows * cols
+    accepted = (0.0, float(max(16 * count, 10_000)))
+    slips: list[Slip] = [
+        (
+            rows + cols,
+            "added",
+            f"That adds the sides; the grid has {rows} rows of {cols} pixels: {rows} × {cols}.",
+        ),
+        (2 * (rows + cols), "border", "That counts the pixels around the edge; the inside counts too."),
+        (cols, "one_row", f"That is one row; there are {rows} of them."),
+        (3 * count, "colour", "That counts three colours a pixel; a gray picture has one number a pixel."),
+    ]
+    return Question(
+        kind="pixel_count",
+        prompt=f"A gray picture {cols} pixels wide and {rows} high: how many numbers is it?",
+        details=(f"The picture: {cols} x {rows} pixels, one number each.",),
+        noun="the number of pixels",
+        answer=float(count),
+        answer_text=f"{count:,}",
+        working=f"{rows} × {cols} = {count:,}",
+        hint="Each row has one number per pixel across; count the rows.",
+        accepted=accepted,
+        whole=True,
+        mistakes=_distinct(slips, count, accepted),
     )
 
 

@@ -22,6 +22,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from filters.convolution import PADDINGS
+from filters.lesson import BEATS, beat
 from filters.link import (
     UPLOAD_MARK,
     LinkReading,
@@ -53,6 +54,7 @@ CHOICES: dict[str, dict[str, object]] = {
     "pooling": {source: source for source in state.POOL_SOURCES},
     "projector": _ON_OFF,
     "predict": _ON_OFF,
+    "lesson": {str(number): number for number in range(1, len(BEATS) + 1)},
 }
 """Link parameter -> {text in the link: value} for the settings that are one of a few choices."""
 
@@ -69,6 +71,7 @@ _SETTING_KEYS = {
     "pooling": state.POOL_SOURCE,
     "projector": state.PROJECTOR,
     "predict": state.PREDICT,
+    "lesson": state.LESSON,
     "step": state.STEP,
 }
 """Link parameter -> the session state key it sets directly."""
@@ -106,6 +109,11 @@ def follow_link(page_was_open: bool = False) -> None:
 
 def apply_link(reading: LinkReading, page_was_open: bool = False) -> None:
     """Put a link's settings into session state; what it leaves out goes back to its default."""
+    if set(reading.values) == {"lesson"}:  # "?lesson=3" alone: the beat's own settings
+        lesson = reading.values["lesson"]
+        reading = LinkReading(
+            {**read_link(beat(lesson).link, CHOICES).values, "lesson": lesson}, reading.ignored
+        )
     values = {**_defaults(), **reading.values}
     for name, key in _SETTING_KEYS.items():
         st.session_state[key] = values[name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from filters.describe import HELD_BACK_PIXEL, HELD_BACK_SIZES
+from filters.lesson import beat
 from filters.pipeline import FilterResult
 from filters.predict import Check, GuessError, Question, Score, check, size_questions, sum_question
 from filters.walkthrough import VIEW_INSPECT, walk_pixel
@@ -18,8 +19,12 @@ from views import state
 from views.class_room import answer_input, ask_the_class_button
 
 
-def predicting() -> bool:
-    """Whether the page asks before it tells."""
+def predicting(kind: str | None = None) -> bool:
+    """Whether the page asks before it tells: every question while "Predict first" is on; in the
+    lesson, only the beat's own kind of question (``kind`` None: any question at all)."""
+    lesson = st.session_state.get(state.LESSON) or 0
+    if lesson:
+        return kind is None or beat(lesson).asks == kind
     return bool(st.session_state.get(state.PREDICT))
 
 
@@ -92,7 +97,7 @@ def verdict_line(question: Question) -> None:
 
 def held_back(question: Question) -> bool:
     """Whether ``question``'s answer is still held back: predicting, and not answered yet."""
-    return predicting() and result_of(question) is None
+    return predicting(question.kind) and result_of(question) is None
 
 
 def score_text() -> str:
@@ -110,10 +115,8 @@ def held_back_in_results(
 ) -> frozenset[str]:
     """What the results row holds back while the learner predicts it: the inspected pixel's value
     (in Inspect a pixel, until its sum is guessed) and the sizes (until both are guessed)."""
-    if not predicting():
-        return frozenset()
     held = set()
-    if view == VIEW_INSPECT and result_of(pixel_question(result, pixel, channel)) is None:
+    if view == VIEW_INSPECT and held_back(pixel_question(result, pixel, channel)):
         held.add(HELD_BACK_PIXEL)
     if sizes_held_back(result):
         held.add(HELD_BACK_SIZES)
@@ -123,4 +126,4 @@ def held_back_in_results(
 def sizes_held_back(result: FilterResult) -> bool:
     """Whether the filtered and pooled sizes are still being guessed (the page then does not say them)."""
     questions = size_questions(result.image.shape, result.padding)
-    return predicting() and any(result_of(question) is None for question in questions)
+    return predicting("size") and any(result_of(question) is None for question in questions)

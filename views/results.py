@@ -370,7 +370,7 @@ def size_question_ui(result: FilterResult) -> None:
 def size_story_ui(result: FilterResult) -> None:
     """The sizes and what changed them, with the learner's guesses when they were asked for."""
     st.markdown(size_story(result))
-    if predicting():
+    if predicting("size"):
         for question in size_questions(result.image.shape, result.padding):
             verdict_line(question)
 

@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from filters.convolution import PADDINGS
 from filters.kernel import format_weight
+from filters.lesson import BEATS
 from filters.mapping import DEFAULT_MAPPING, MAPPINGS
 from filters.pooling import POOL_KINDS
 from filters.presets import DEFAULT_PRESET, PRESETS
@@ -79,6 +80,7 @@ PROJECTOR = "projector"  # projector mode: big numbers, the step-by-step view fi
 PREDICT = "predict_first"  # the step-by-step views ask before they tell (views/predict.py)
 GUESSES = "guesses"  # {question key: the guess given}: the questions answered, in this session only
 SCORE = "score"  # filters.predict.Score: how many of the questions answered were right
+LESSON = "lesson"  # the lesson's beat shown (1 to filters.lesson.BEATS' count), or 0 out of the lesson
 WHICH_FILTER_ROUND = "which_filter_round"  # how many "Which filter made this?" pictures came before
 ROOM = "class_room"  # filters.rooms.TeacherPass of the room this projector's page opened, or None
 ROOM_PROBLEM = "class_room_problem"  # a room's refusal, said once
@@ -230,6 +232,7 @@ def first_values() -> dict[str, object]:
         STEP: 0,
         PROJECTOR: False,
         PREDICT: False,
+        LESSON: 0,
     }
 
 
@@ -255,6 +258,7 @@ def _choices() -> dict[str, Collection[object]]:
         POOL_SOURCE: POOL_SOURCES,
         PROJECTOR: (True, False),
         PREDICT: (True, False),
+        LESSON: tuple(range(len(BEATS) + 1)),
         TABLES_OPEN: (False, True),
         TAKE_AWAY_OPEN: (False, True),
     }

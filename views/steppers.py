@@ -104,7 +104,7 @@ def pool_guess_ui(
     (``values`` start at ``origin`` of the filtered image; ``sizes``: the count of windows may be
     said, it is not being guessed). Returns whether the stepper may be shown (not predicting, or
     this window's guess was made)."""
-    if not predicting():
+    if not predicting("pooled"):
         return True
     rows, cols = pooled_shape(values.shape)
     index, step = first_telling_window(values, kind, min(int(st.session_state[state.STEP]), rows * cols - 1))

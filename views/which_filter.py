@@ -12,6 +12,7 @@ import dataclasses
 import streamlit as st
 
 from filters.drawing import output_shading
+from filters.lesson import beat
 from filters.predict import filter_question_for, mystery_preset
 from filters.presets import PRESETS
 from filters.recipe import FilterRecipe
@@ -33,7 +34,9 @@ def which_filter_ui(recipe: FilterRecipe) -> None:
     state.begin_section()
     st.subheader("Which filter made this?")
     game = st.session_state.get(state.WHICH_FILTER_ROUND, 0)
-    preset = PRESETS[mystery_preset(game, recipe.image.source)]
+    lesson = st.session_state.get(state.LESSON) or 0
+    mystery = beat(lesson).mystery if lesson else None  # the lesson's beat names its own
+    preset = PRESETS[mystery or mystery_preset(game, recipe.image.source)]
     hidden = dataclasses.replace(
         recipe, kernel=FilterRecipe.kernel_key(preset.values), weight=preset.weight, pool_kind="max"
     )
@@ -61,7 +64,8 @@ def which_filter_ui(recipe: FilterRecipe) -> None:
             guess_ui(question, "which", sections=(WHICH_FILTER_FRAGMENT,))
             return
         verdict_ui(question)
-        st.button("Another picture", icon=":material/refresh:", on_click=_next_round, args=(game + 1,))
+        if not lesson:
+            st.button("Another picture", icon=":material/refresh:", on_click=_next_round, args=(game + 1,))
 
 
 def _next_round(game: int) -> None:
