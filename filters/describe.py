@@ -120,9 +120,12 @@ def results_alts(
     pooled = f"{kind} pooled 2 x 2{pooled_size}, {_range_words(result.pooled)}."
     if row // 2 < pooled_rows and col // 2 < pooled_cols:
         kept = channel_of(result.pooled, channel)[row // 2, col // 2]
+        # Max pooling keeps the pinned pixel's own value when it is its block's largest: held back too.
+        kept_words = (
+            "covered until you guess the pixel" if HELD_BACK_PIXEL in held_back else format_value(float(kept))
+        )
         pooled += (
-            f" The pinned pixel's block is row {row // 2}, column {col // 2} = "
-            f"{format_value(float(kept))}{channel_words}."
+            f" The pinned pixel's block is row {row // 2}, column {col // 2} = {kept_words}{channel_words}."
         )
     return original, filtered, pooled + outlined_words(marks.pooled)
 

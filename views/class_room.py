@@ -195,10 +195,11 @@ def histogram_html(tally: Tally) -> str:
     )
 
 
-HISTOGRAM_CSS = (
-    ".histogram .bar { display: flex; align-items: center; gap: .5rem; margin: .2rem 0; }"
-    ".histogram .label { flex: 0 0 9rem; text-align: right; font-variant-numeric: tabular-nums; }"
-    ".histogram .fill { height: 1.4rem; background: #7f7f7f; min-width: 2px; }"
+HISTOGRAM_CSS = (  # read from the back of a room: large labels and counts
+    ".histogram { font-size: 1.5rem; }"
+    ".histogram .bar { display: flex; align-items: center; gap: .6rem; margin: .3rem 0; }"
+    ".histogram .label { flex: 0 0 8em; text-align: right; font-variant-numeric: tabular-nums; }"
+    ".histogram .fill { height: 1.6em; background: #7f7f7f; min-width: 2px; }"
     ".histogram .right .fill { background: #1b7f3b; }"
     ".histogram .right .label { font-weight: 700; }"
 )

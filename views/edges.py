@@ -17,6 +17,7 @@ from views.image_source import ChosenImage
 from views.kernel_editor import KernelChoice
 from views.loading import filter_result
 from views.options import Options
+from views.predict import sizes_held_back
 from views.results import Panel, draw_panel, recipe_for
 from views.reveal import reveal_ui
 
@@ -38,7 +39,7 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
                 lambda result_of=result_of: result_of().mapped(),  # a download reads it later
                 output_shading(result.mapping),
                 (),
-                alt=filtered_words(result, preset.name),
+                alt=filtered_words(result, preset.name, size=not sizes_held_back(result)),
                 channel_values=lambda result_of=result_of: result_of().mapped_channels(),
             )
         )
@@ -59,7 +60,8 @@ def edges_ui(chosen: ChosenImage, options: Options, max_side: int | None) -> Non
     # A row that never stacks: on a phone too the three pictures stay side by side, one key apart.
     row = st.container(horizontal=True, gap="small", wrap=False, key="edges_view")
     row_panels = (original, *panels)
+    sizes_shown = not sizes_held_back(result)
     cells_across = sum(panel.shape[1] for panel in row_panels)  # side by side, at one scale
     for panel in row_panels:
         with row.container():
-            draw_panel(panel, options, chosen.title, cells_across, section="edges")
+            draw_panel(panel, options, chosen.title, cells_across, section="edges", sizes=sizes_shown)

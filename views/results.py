@@ -314,6 +314,7 @@ def results_ui(
             shading,
             marks.pooled,
             alt=pooled_alt,
+            covered=HELD_BACK_PIXEL in held_back,
         ),
     ]
     if HELD_BACK_SIZES in held_back:

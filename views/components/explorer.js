@@ -35,6 +35,11 @@ function rgb(colours, index) {
 
 // ---- Grids of cells --------------------------------------------------------------------------
 
+function ofCount(state) {
+  // " of 676": left out while the learner guesses the sizes (the count of steps would tell them).
+  return state.model.header.sizes === false ? "" : ` of ${state.count}`;
+}
+
 function grid(parent, title, rows, cols, labels, colours, inks, size, showSize = true) {
   const figure = element("figure", "ex-figure", parent);
   const box = element("div", "ex-grid", figure);
@@ -273,7 +278,7 @@ function showConvolution(state, index) {
   parts.mapping.textContent = `Output mapping: ${texts.mapping}`;
   parts.pooled.textContent = texts.pooled;
   state.stepText =
-    `Step ${index + 1} of ${state.count}${state.model.header.note}: the window on input rows ${texts.windowTop} to ` +
+    `Step ${index + 1}${ofCount(state)}${state.model.header.note}: the window on input rows ${texts.windowTop} to ` +
     `${texts.windowTop + 2}, columns ${texts.windowLeft} to ${texts.windowLeft + 2} gives output pixel ` +
     `(row ${texts.row}, column ${texts.col}) = ${texts.final}`;
   if (!state.playing) {
@@ -335,7 +340,7 @@ function showPooling(state, step) {
   parts.heading.textContent = `Pooled cell ${cell} = ${value}`;
   parts.sum.textContent = sum;
   state.stepText =
-    `Step ${step + 1} of ${state.count}: the 2 x 2 window at rows ${region.top + top}–${region.top + top + 1}, ` +
+    `Step ${step + 1}${ofCount(state)}: the 2 x 2 window at rows ${region.top + top}–${region.top + top + 1}, ` +
     `columns ${region.left + left}–${region.left + left + 1} → pooled cell ${cell}: ${sum}`;
   if (!state.playing) parts.spoken.textContent = state.stepText;
   outline(grids.input, top, left, 2, 2, "ex-window");
