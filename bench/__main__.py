@@ -1,7 +1,8 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,lean,class`` to run some sections;
-``--class N`` runs only the class benchmark with N students at once (and 1 and 10).
+Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,lean,class,rooms`` to run some
+sections; ``--class N`` runs only the class benchmark with N students at once (and 1 and 10). ``class``
+and ``rooms`` (a live class question through deploy.serve with Redis) are not in the default list.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main() -> None:
         "exports": "### Exports: animations, handout (python -m bench --only exports)",
         "lean": "### A lean page: server CPU per action, the app against a bare page (python -m bench --only lean)",  # noqa: E501
         "class": "### A class at once (raw protocol clients, python -m bench --class 30)",
+        "rooms": "### A live question to the class: 30 answers at once, Redis (python -m bench --only rooms)",
     }
     print(parts[0], flush=True)
     for section in sections:

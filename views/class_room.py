@@ -21,13 +21,17 @@ from filters.rooms import (
     RoomError,
     RoomGone,
     RoomState,
+    StudentPass,
     StudentView,
     Tally,
+    normalise_code,
     shared_store,
     spaced_code,
 )
 from views import state
 
+PASS_PARAMETER = "pass"
+"""A student's link keeps their pass (``/class?room=K7MQ4R&pass=...``): only their own phone sees it."""
 CLASS_PAGE_PATH = "class"
 """The students' page's address below the app's: ``http://192.168.1.20:8501/class?room=K7MQ4R``."""
 TEACHER_POLL_S = 1.0
@@ -214,7 +218,7 @@ def student_ui() -> None:
     student = st.session_state.get(state.STUDENT_PASS)
     linked = st.query_params.get(ROOM_PARAMETER)
     if student is None or (linked and linked.upper() != student.code):
-        student = _join_from(linked)
+        student = _pass_in_link(linked) or _join_from(linked)
     if student is None:
         return
     try:
@@ -224,6 +228,9 @@ def student_ui() -> None:
         st.session_state[state.STUDENT_PASS] = None
         return
     st.session_state[state.STUDENT_SEEN] = (view.round_id, view.is_open)
+    problem = st.session_state.pop(state.ANSWER_PROBLEM, None)  # said once, in whichever round follows
+    if problem:
+        st.warning(problem, icon=":material/edit_note:")
     st.caption(f"Room {spaced_code(view.code)} · round {view.round} · anonymous: only your answer is sent")
     st.markdown(f"**{html.escape(view.prompt)}**")
     for line in view.details:
@@ -233,6 +240,22 @@ def student_ui() -> None:
     else:
         _revealed(view)
     _watch_room(student)
+
+
+def _pass_in_link(linked: str | None) -> StudentPass | None:
+    """The pass this phone's link kept (``&pass=``), when the room signed it: a page that reconnects
+    to another app process (its session lost) answers as the same student, not as a second one."""
+    token = st.query_params.get(PASS_PARAMETER)
+    code = normalise_code(linked)
+    if not token or code is None:
+        return None
+    student = StudentPass(code, token)
+    try:
+        shared_store().student_view(student)
+    except RoomError:
+        return None  # a forged, stale or closed room's pass: join again
+    st.session_state[state.STUDENT_PASS] = student
+    return student
 
 
 def _join_from(linked: str | None) -> object:
@@ -252,6 +275,7 @@ def _join_from(linked: str | None) -> object:
         else:
             st.session_state[state.STUDENT_PASS] = student
             st.query_params[ROOM_PARAMETER] = student.code
+            st.query_params[PASS_PARAMETER] = student.token
             return student
     if problem:
         st.warning(problem, icon=":material/groups:")
@@ -262,9 +286,6 @@ def _answer_form(view: StudentView) -> None:
     with st.form("class_answer", border=False, enter_to_submit=True):
         answer_input(st.container(), "Your answer", view.choices, state.CLASS_ANSWER)
         st.form_submit_button("Send", icon=":material/send:", on_click=_send, args=(view.round_id,))
-    problem = st.session_state.pop(state.ANSWER_PROBLEM, None)
-    if problem:
-        st.warning(problem, icon=":material/edit_note:")
     if view.my_answer is not None:
         st.success(
             f"Your answer {html.escape(view.my_answer)} is in. You can change it until the teacher reveals."

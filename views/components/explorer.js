@@ -46,8 +46,8 @@ function grid(parent, title, rows, cols, labels, colours, inks, size, showSize =
   // A group, not an ARIA grid: the cells are not announced one by one; the explanation of the
   // pixel in focus is (the .ex-spoken live region).
   box.setAttribute("role", "group");
-  const sizeText = showSize ? ` · ${cols} x ${rows}` : "";  // not while the learner guesses the sizes
-  box.setAttribute("aria-label", `${title}${sizeText}: arrow keys move, the explanation is read out`);
+  const dimensions = `${cols} x ${rows}`;  // not written while the learner guesses the sizes
+  box.setAttribute("aria-label", `${title}${showSize ? `, ${dimensions}` : ""}: arrow keys move, the explanation is read out`);
   const { width, height, fontPx } = cellBox(size, longestOf(labels));
   box.style.gridTemplateColumns = `repeat(${cols}, ${width}px)`;
   box.style.fontSize = `${fontPx}px`;
@@ -60,7 +60,7 @@ function grid(parent, title, rows, cols, labels, colours, inks, size, showSize =
     cell.dataset.index = String(index);
     return cell;
   });
-  element("figcaption", "", figure, `${title}${sizeText}`);
+  element("figcaption", "", figure, showSize ? `${title} · ${dimensions}` : title);
   return { box, cells, rows, cols };
 }
 
