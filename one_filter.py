@@ -115,7 +115,7 @@ def results_section_ui(
     pixel = selected_pixel(result)
     view = st.session_state[state.STEP_VIEW]
     marks = marks_for(view, result, pixel, projector)
-    held = held_back_in_results(view, result, pixel, options.label_channel)
+    held = held_back_in_results(view, result, pixel, options.label_channel, projector)
     results_ui(title, note, recipe, result, options, marks, pixel, first_screen, held)
 
 
@@ -184,6 +184,7 @@ def share_ui(recipe: FilterRecipe | None) -> None:
 def _start_over() -> None:
     """Another step-by-step view starts at its first step, in sight (its outlines with it)."""
     st.session_state[state.STEP] = 0
+    st.session_state.pop(state.POOL_ASKED, None)
     st.session_state[state.REVEAL] = True
     state.rerun_pixel_sections()
 

@@ -34,4 +34,5 @@ chosen_page = st.navigation([ONE_FILTER, A_LAYER, CLASS_QUESTION], position="top
 preset_to_open = st.session_state.pop(state.OPEN_ON_FIRST_PAGE, None)
 if preset_to_open is not None:
     open_on_first_page(preset_to_open)
+st.session_state[state.PAGE_PATH] = chosen_page.url_path  # a class room's link is the app's, not this page's
 chosen_page.run()

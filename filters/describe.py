@@ -85,8 +85,9 @@ def outlined_words(outlines: tuple[Outline, ...]) -> str:
     return f" Outlined: {'; '.join(places)}." if places else ""
 
 
-HELD_BACK_PIXEL, HELD_BACK_SIZES = "pixel", "sizes"
-"""What a page may hold back while the learner predicts it: the pinned pixel's value, the sizes."""
+HELD_BACK_PIXEL, HELD_BACK_POOLED, HELD_BACK_SIZES = "pixel", "pooled", "sizes"
+"""What a page may hold back while the learner predicts it: the pinned pixel's value, the pooled
+values, the sizes."""
 
 
 def results_alts(
@@ -121,9 +122,8 @@ def results_alts(
     if row // 2 < pooled_rows and col // 2 < pooled_cols:
         kept = channel_of(result.pooled, channel)[row // 2, col // 2]
         # Max pooling keeps the pinned pixel's own value when it is its block's largest: held back too.
-        kept_words = (
-            "covered until you guess the pixel" if HELD_BACK_PIXEL in held_back else format_value(float(kept))
-        )
+        hidden = HELD_BACK_PIXEL in held_back or HELD_BACK_POOLED in held_back
+        kept_words = "covered until you guess" if hidden else format_value(float(kept))
         pooled += (
             f" The pinned pixel's block is row {row // 2}, column {col // 2} = {kept_words}{channel_words}."
         )

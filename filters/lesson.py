@@ -26,8 +26,8 @@ class Beat:
     link : dict of str to str
         The first page's settings for this beat, as link parameters.
     asks : str
-        The kind of question predicted before the reveal (``filters.predict.QuestionKind``), or
-        "pixel_count" for the first beat's count of numbers.
+        The kind of question predicted before the reveal (``filters.predict.QuestionKind``). The
+        words never give its answer (the reveal does).
     mystery : str or None
         For "which_filter": the preset that made the picture to recognise.
     """
@@ -35,16 +35,16 @@ class Beat:
     title: str
     words: str
     link: dict[str, str] = field(default_factory=dict)
-    asks: QuestionKind | str = "pixel_sum"
+    asks: QuestionKind = "pixel_sum"
     mystery: str | None = None
 
 
 BEATS: tuple[Beat, ...] = (
     Beat(
-        "784 numbers for one boot",
+        "How much is there to look at?",
         "A 28 x 28 picture of a boot is a grid of numbers, one per pixel, 0 for black to 255 for "
-        "white. Most of them are the empty background. A network that looked at every one of them "
-        "would spend most of its effort on nothing. **Predict:** how many numbers is that?",
+        "white, and most of them are the empty background. **Predict:** how many numbers would a "
+        "network have to look at?",
         {"image": "fashion/ankle_boot_1.png", "view": "inspect"},
         asks="pixel_count",
     ),
@@ -57,35 +57,33 @@ BEATS: tuple[Beat, ...] = (
         asks="pixel_sum",
     ),
     Beat(
-        "Vertical lines pop out",
-        "A filter with negative values on the left and positive ones on the right gives a big sum "
-        "where the picture turns from dark to bright going right: along vertical lines. **Predict:** "
-        "which filter made the picture below?",
+        "A filter for lines",
+        "A filter with negative values on one side and positive values on the other gives a big sum "
+        "where the picture turns from dark to bright across it: along lines that run the other way. "
+        "**Predict:** which filter made the picture below?",
         {"image": "fashion/ankle_boot_1.png", "preset": "identity", "view": "inspect"},
         asks="which_filter",
         mystery="vertical_edges",
     ),
     Beat(
-        "Then horizontal ones",
-        "Turn the same filter a quarter turn, negative on top and positive below, and the horizontal "
-        "lines stand out instead. **Predict** again: which filter made this one?",
+        "A quarter turn",
+        "Turn such a filter a quarter turn and other lines stand out. **Predict** again: which filter "
+        "made this one?",
         {"image": "fashion/ankle_boot_1.png", "preset": "identity", "view": "inspect"},
         asks="which_filter",
         mystery="horizontal_edges",
     ),
     Beat(
-        "Pooling keeps the biggest of four",
-        "2 x 2 max pooling looks at each block of four pixels and keeps only the biggest. The "
-        "lecture's 16 pixels become 4: a quarter of the numbers, and the strong responses survive. "
-        "**Predict** the value each window keeps.",
+        "Pooling keeps one of four",
+        "2 x 2 max pooling looks at each block of four pixels and keeps one number for it. The lecture's "
+        "4 x 4 pixels are pooled this way. **Predict** the value each window keeps.",
         {"image": "lecture/lecture.png", "view": "pool", "pooling": "lecture"},
         asks="pooled",
     ),
     Beat(
-        "28 → 26 → 13",
-        "Put together: the 3 x 3 filter cannot sit on the border, so 28 pixels across become 26; "
-        "pooling halves that to 13. 784 numbers became 169 that still show where the edges are. "
-        "**Predict** both widths.",
+        "The sizes, start to end",
+        "Put together: a 3 x 3 filter with no padding, then 2 x 2 pooling. **Predict** the width of the "
+        "picture after each; the page then shows how many numbers are left of the first beat's.",
         {"image": "fashion/ankle_boot_1.png", "view": "inspect"},
         asks="size",
     ),

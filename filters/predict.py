@@ -40,7 +40,7 @@ from filters.convolution import Padding, output_shape
 from filters.describe import rows_words
 from filters.kernel import COLUMN_NAMES, ROW_NAMES, KernelError, format_weight, parse_number
 from filters.layer import ConvSettings, PoolSettings, conv_output_size, size_formula
-from filters.mapping import MAPPINGS, FittedMapping, MappingKey, fit_mapping_to_range
+from filters.mapping import MappingKey
 from filters.numbers import format_value
 from filters.pooling import PoolKind, PoolStep, pooled_shape
 from filters.presets import PRESETS
@@ -48,7 +48,7 @@ from filters.recipe import FilterRecipe
 from filters.stepping import pool_text
 from filters.walkthrough import PixelWalkthrough
 
-QuestionKind = Literal["pixel_count", "pixel_sum", "pixel_value", "pooled", "size", "which_filter"]
+QuestionKind = Literal["pixel_count", "pixel_sum", "pooled", "size", "which_filter"]
 TOLERANCE = 0.005
 """A guess within half a hundredth counts as right: the app writes at most two decimals."""
 MAX_GUESS_CHARS = 40
@@ -83,7 +83,7 @@ class Question:
     Attributes
     ----------
     kind : str
-        "pixel_sum", "pixel_value", "pooled", "size" or "which_filter".
+        "pixel_count", "pixel_sum", "pooled", "size" or "which_filter".
     prompt : str
         The question, safe to show before the reveal (see the module's docstring).
     details : tuple of str
@@ -515,93 +515,6 @@ def sum_question(walk: PixelWalkthrough) -> Question:
     )
 
 
-def _possible_values(mapping: FittedMapping, sums: tuple[float, float]) -> tuple[tuple[float, float], str]:
-    """The final values the mapping can give to sums in the range ``sums``, and why."""
-    if mapping.key in ("clip", "stretch"):
-        return (0.0, 255.0), "That cannot be the final value: this mapping gives values from 0 to 255."
-    if mapping.key == "signed":
-        return sums, f"That cannot be the final value: the sums here lie {_range_text(*sums)}."
-    largest = max(abs(sums[0]), abs(sums[1])) if mapping.key == "abs" else max(sums[1], 0.0)
-    return (0.0, largest), "That cannot be the final value: this mapping never gives a negative value."
-
-
-def _mapped_sum_slips(walk: PixelWalkthrough, mapping: FittedMapping) -> list[Slip]:
-    """The sum's slips carried through the mapping, where the mapping still tells them apart: not
-    where it is flat (clipped, or ReLU's 0), as there many sums give one value."""
-    slips = [slip for slip in _sum_slips(walk) if slip[1] not in ("final_value", "rounded")]
-    sums = np.array([value for value, _, _ in slips], dtype=np.float64)
-    values = mapping.apply(sums)
-    telling = mapping.apply(sums - 1) != mapping.apply(sums + 1)
-    return [
-        (float(value), key, f"{text} That sum, {format_value(raw)}, gives {format_value(value)}.")
-        for (raw, key, text), value, tells in zip(slips, values, telling, strict=True)
-        if tells
-    ]
-
-
-def value_question(walk: PixelWalkthrough, mapping: FittedMapping, sum_known: bool = False) -> Question:
-    """Guess the final value of one output pixel: its sum after the output mapping, as the filtered
-    grid writes it (``walk.final_text``).
-
-    ``mapping`` is the result's own (``result.mapping``). With ``sum_known`` (the sum was revealed
-    already) the details give the sum, so only the mapping is asked; the sum is then the answer
-    whenever the mapping keeps it.
-    """
-    sums, sums_accepted = _possible_sums(walk), _accepted_sums(walk)
-    possible, note = _possible_values(mapping, sums)
-    accepted = _within(*sums_accepted, *mapping.apply(np.array(sums_accepted)))
-    described = MAPPINGS[mapping.key]
-    details = _pixel_details(walk)
-    if mapping.key == "stretch":
-        details += (
-            f"The sums in this picture run from {format_value(mapping.raw_low)} "
-            f"to {format_value(mapping.raw_high)}.",
-        )
-    if sum_known:
-        details += (f"The sum is {format_value(walk.raw_value)}.",)
-    text = f"That is the sum itself; the filtered picture shows it after the mapping: {walk.mapping_line}."
-    slips: list[Slip] = [(walk.raw_value, "mapping_forgotten", text)]
-    slips += _rounding_slips(walk.output_value, "the final value")
-    for key in ("clip", "relu", "abs"):
-        if key != mapping.key:
-            other = fit_mapping_to_range(mapping.raw_low, mapping.raw_high, key)
-            text = (
-                f"That is {other.explain(walk.raw_value)}; this picture maps its sum so: {walk.mapping_line}."
-            )
-            slips.append((float(other.apply(walk.raw_value)), "other_mapping", text))
-    weight = walk.explanation.weight
-    if weight != 1:
-        products_sum = walk.explanation.weighted_sum
-        text = (
-            f"That maps the sum before the weight ({format_value(products_sum)}); times "
-            f"{format_weight(weight)} the sum is {format_value(walk.raw_value)}."
-        )
-        slips.append((float(mapping.apply(products_sum)), "weight_forgotten", text))
-    if not sum_known:
-        slips += _mapped_sum_slips(walk, mapping)
-    return Question(
-        kind="pixel_value",
-        prompt=(
-            "What value does this pixel get in the filtered picture? "
-            f"Its sum is mapped by “{described.label}”: {described.description}"
-        ),
-        details=details,
-        noun="the final value",
-        answer=walk.output_value,
-        answer_text=walk.final_text,
-        working=walk.mapping_line if sum_known else f"{walk.sum_line}; {walk.mapping_line}",
-        hint=f"Work out the sum first, then map it: {described.description}",
-        accepted=accepted,
-        possible=possible,
-        possible_note=note,
-        mistakes=_distinct(slips, walk.output_value, accepted),
-        context=_pixel_context(walk),
-    )
-
-
-# ---- Pool step by step --------------------------------------------------------------------------------
-
-
 def _max_slips(values: np.ndarray) -> list[Slip]:
     largest = "max pooling keeps the largest"
     slips: list[Slip] = [
@@ -1003,11 +916,12 @@ def filter_question_for(recipe: FilterRecipe, round_number: int = 0) -> Question
     return filter_question(key, seed=seed, mapping=recipe.mapping)
 
 
-def mystery_preset(round_number: int, seed: str) -> str:
+def mystery_preset(round_number: int, seed: str, shown: str | None = None) -> str:
     """The preset hidden in round ``round_number`` of "Which filter made this?" on a picture named
     by ``seed`` (its source): every preset that can be offered once, in an order the seed fixes,
-    before any comes again, so two rounds in a row never hide the same one."""
-    order = [key for key in PRESETS if key not in _NEVER_OFFERED]
+    before any comes again, so two rounds in a row never hide the same one. Never ``shown``, the
+    preset the page names beside its own filtered picture (the same picture would give it away)."""
+    order = [key for key in PRESETS if key not in _NEVER_OFFERED and key != shown]
     random.Random(f"mystery|{seed}").shuffle(order)
     return order[round_number % len(order)]
 

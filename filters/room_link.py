@@ -26,8 +26,8 @@ from filters.rooms import normalise_code
 ROOM_PARAMETER = "room"
 """The query parameter that names the room: ``http://192.168.1.20:8501/?room=K7MQ4R``."""
 QR_PIXELS = 640
-"""The QR image's least width. A code is read from about 10 times its width: 640 of a projected
-picture 1920 pixels across a 3 m screen is 1 m, read from 10 m."""
+"""The QR image's least width in pixels: sharp at any size it is shown (the projector's page shows
+it 320 px wide, a sixth of a 1920 px screen: on a 3 m screen 50 cm, read from about 5 m)."""
 QR_BORDER = 4
 MAX_ADDRESS_CHARS = 300
 EXAMPLE = "http://192.168.1.20:8501"
@@ -55,7 +55,13 @@ def _is_this_computer(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
-def room_link(page_url: str, code: str, teacher_address: str | None = None, path: str | None = None) -> str:
+def room_link(
+    page_url: str,
+    code: str,
+    teacher_address: str | None = None,
+    path: str | None = None,
+    page_path: str = "",
+) -> str:
     """The link that opens room ``code`` on a student's phone.
 
     Parameters
@@ -68,9 +74,11 @@ def room_link(page_url: str, code: str, teacher_address: str | None = None, path
         An address the teacher typed (``192.168.1.20:8501``, ``https://class.example.org/app``);
         used instead of ``page_url`` when given. ``http://`` is assumed when no scheme is typed.
     path : str, optional
-        The page students open, below the address's path (``st.context.url`` is the app's base
-        address, without the page): ``"class"`` gives ``.../class?room=...``. Default: the
-        address itself.
+        The page students open, below the app's address: ``"class"`` gives
+        ``.../class?room=...``. Default: the address itself.
+    page_path : str, optional
+        The path of the page the projector shows (``"layer"``), which ``page_url`` ends with and
+        which is taken off it to find the app's address (not used for a typed address).
 
     Raises
     ------
@@ -109,7 +117,10 @@ def room_link(page_url: str, code: str, teacher_address: str | None = None, path
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
-    page_path = parts.path if path is None else f"{parts.path.rstrip('/')}/{path.lstrip('/')}"
+    app_path = parts.path
+    if page_path and not typed and app_path.rstrip("/").endswith(f"/{page_path.strip('/')}"):
+        app_path = app_path.rstrip("/")[: -len(page_path.strip("/")) - 1]
+    page_path = app_path if path is None else f"{app_path.rstrip('/')}/{path.lstrip('/')}"
     return urlunsplit((parts.scheme, netloc, page_path or "/", urlencode({ROOM_PARAMETER: room}), ""))
 
 

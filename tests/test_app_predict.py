@@ -23,7 +23,7 @@ from filters.predict import (
     size_questions,
     sum_question,
 )
-from filters.presets import PRESETS
+from filters.presets import DEFAULT_PRESET, PRESETS
 from filters.recipe import FilterRecipe, ImageRecipe, sample_source
 from filters.rooms import shared_store
 from filters.samples import DEFAULT_SAMPLE
@@ -146,7 +146,7 @@ def which_filter_question(round_number: int):
     """The question the page asks in round ``round_number`` on the default sample, worked out here
     as ``views/which_filter.py`` does: the mystery preset's recipe, then the core's question."""
     source = sample_source(DEFAULT_SAMPLE)
-    preset = PRESETS[mystery_preset(round_number, source)]
+    preset = PRESETS[mystery_preset(round_number, source, DEFAULT_PRESET)]
     recipe = FilterRecipe(
         ImageRecipe(source, 512, False),
         FilterRecipe.kernel_key(preset.values),
@@ -195,11 +195,24 @@ def test_ask_the_class_opens_a_room_with_the_pixels_question(predicting):
     # No address students can reach (AppTest has none): no link until the teacher types one.
     assert not [code for code in predicting.code if "room=" in code.value]
     assert any("type one like" in warning.value for warning in predicting.warning)
-    predicting.text_input(key=state.ROOM_ADDRESS).set_value("http://192.168.1.20:8501").run()
+    predicting.text_input(key=state.ROOM_ADDRESS_BOX).set_value("http://192.168.1.20:8501").run()
     assert any(
         f"http://192.168.1.20:8501/class?room={teacher.code}" in code.value for code in predicting.code
     )
-    shared_store().close(teacher)
+    # Asking the same question again keeps the room and its answers.
+    student = shared_store().join(teacher.code, "10.0.0.9")
+    shared_store().answer(student, room.round_id, "12")
+    predicting.button(key="ask_class_pixel").click().run()
+    assert predicting.session_state[state.ROOM] == teacher
+    assert shared_store().teacher_view(teacher).current.total == 1
+    # Closed, then a new room: the typed address is still the one its link uses.
+    next(button for button in predicting.button if button.label == "Close the room").click().run()
+    assert predicting.session_state[state.ROOM] is None
+    predicting.button(key="ask_class_pixel").click().run()
+    second = predicting.session_state[state.ROOM]
+    assert second.code != teacher.code
+    assert any(f"http://192.168.1.20:8501/class?room={second.code}" in code.value for code in predicting.code)
+    shared_store().close(second)
 
 
 def test_the_second_page_asks_the_feature_maps_width_before_its_arithmetic(predicting):

@@ -71,3 +71,14 @@ def test_a_link_opens_a_beat_with_its_settings():
     assert at.session_state[state.POOL_SOURCE] == "lecture"
     assert at.session_state[state.SHOWN_IMAGE][0].endswith("lecture/lecture.png")
     assert guess_keys(at) == ["pool"]
+
+
+def test_no_beat_tells_the_answer_it_asks_for():
+    told = {1: ["784"], 6: ["26", "13", "169"]}
+    for number, shown in enumerate(BEATS, 1):
+        text = f"{shown.title} {shown.words}".lower()
+        for answer in told.get(number, []):
+            assert answer not in text, (number, answer)
+        if shown.mystery is not None:  # which filter: neither its name nor its lines' direction
+            assert PRESETS[shown.mystery].name.lower() not in text
+            assert "vertical" not in text and "horizontal" not in text

@@ -217,3 +217,17 @@ def test_a_long_link_still_gives_a_sharp_black_and_white_code():
         picture = Image.open(io.BytesIO(qr_png(link, min_pixels=least)))
         assert least <= picture.width == picture.height < least + 200
         assert set(np.unique(np.asarray(picture.convert("L")))) == {0, 255}
+
+
+def test_a_link_made_on_another_page_is_the_apps_own():
+    """``st.context.url`` ends with the page shown (/layer): the room's page is the app's /class."""
+    assert room_link("http://10.0.0.5:8501/layer", "K7MQ4R", None, "class", "layer") == (
+        "http://10.0.0.5:8501/class?room=K7MQ4R"
+    )
+    assert room_link("https://school.example/app/layer/", "K7MQ4R", None, "class", "layer") == (
+        "https://school.example/app/class?room=K7MQ4R"
+    )
+    # A typed address is the teacher's own: nothing is taken off it.
+    assert room_link("http://10.0.0.5:8501/layer", "K7MQ4R", "10.0.0.5:8501/layer", "class", "layer") == (
+        "http://10.0.0.5:8501/layer/class?room=K7MQ4R"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import os
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -18,9 +19,11 @@ from streamlit.delta_generator import DeltaGenerator
 from filters.predict import Choice, Question
 from filters.room_link import ROOM_PARAMETER, LinkProblem, qr_png, room_link
 from filters.rooms import (
+    NotThisRoom,
     RoomError,
     RoomGone,
     RoomState,
+    StoreUnavailable,
     StudentPass,
     StudentView,
     Tally,
@@ -30,6 +33,7 @@ from filters.rooms import (
 )
 from views import state
 
+BEHIND_PROXY_VARIABLE = "ROOMS_BEHIND_PROXY"
 PASS_PARAMETER = "pass"
 """A student's link keeps their pass (``/class?room=K7MQ4R&pass=...``): only their own phone sees it."""
 CLASS_PAGE_PATH = "class"
@@ -41,15 +45,18 @@ QR_WIDTH_PX = 320
 
 def visitor_address() -> str | None:
     """Who is asking, for a room's limits on wrong codes and new rooms: the address our own proxy
-    (HAProxy, on this machine) says it forwards, else the connection's. A header is believed only
-    from the proxy: sent straight to the app, anyone could write any address in it."""
+    says it forwards, else the connection's. The header is believed only from the proxy (HAProxy on
+    this machine, or any when ``ROOMS_BEHIND_PROXY=1`` says the app is reachable only through one,
+    as in the compose file), and only its last address, the one the proxy wrote: a client may send
+    the header itself with any address in it."""
     direct = st.context.ip_address if isinstance(st.context.ip_address, str) else None
     try:
         from_proxy = direct is None or ipaddress.ip_address(direct).is_loopback
     except ValueError:
         from_proxy = False
-    header = st.context.headers.get("X-Forwarded-For")
-    forwarded = header.split(",")[-1].strip() if isinstance(header, str) else ""
+    from_proxy = from_proxy or os.environ.get(BEHIND_PROXY_VARIABLE) == "1"
+    lines = [line for line in st.context.headers.get_all("X-Forwarded-For") if isinstance(line, str)]
+    forwarded = lines[-1].split(",")[-1].strip() if lines else ""
     return forwarded if from_proxy and forwarded else direct
 
 
@@ -74,9 +81,10 @@ def _ask(question: Question) -> None:
     try:
         if teacher is not None:
             try:
-                shared_store().ask(teacher, question)
+                if shared_store().teacher_view(teacher).question.key != question.key:  # else its answers stay
+                    shared_store().ask(teacher, question)
                 st.rerun()
-            except RoomGone:
+            except (RoomGone, NotThisRoom):
                 pass  # the old room expired: open a new one
         st.session_state[state.ROOM] = shared_store().open_room(question, visitor_address())
     except RoomError as problem:
@@ -113,6 +121,9 @@ def _room_in_force() -> RoomState | None:
         return None
     try:
         return shared_store().teacher_view(teacher)
+    except StoreUnavailable as problem:  # the room may come back: its pass is kept
+        st.warning(str(problem), icon=":material/groups:")
+        return None
     except RoomError as problem:
         st.warning(f"{problem} Press “Ask the class” to open a new room.", icon=":material/groups:")
         st.session_state[state.ROOM] = None
@@ -123,7 +134,8 @@ def _join_ui(code: str) -> None:
     st.markdown(f"### Room **{spaced_code(code)}**")
     address = st.session_state.get(state.ROOM_ADDRESS) or None
     try:
-        link = room_link(st.context.url or "", code, address, path=CLASS_PAGE_PATH)
+        page_path = st.session_state.get(state.PAGE_PATH, "")
+        link = room_link(st.context.url or "", code, address, path=CLASS_PAGE_PATH, page_path=page_path)
     except LinkProblem as problem:
         st.warning(str(problem), icon=":material/link_off:")
         link = None
@@ -132,11 +144,18 @@ def _join_ui(code: str) -> None:
         st.code(link, language=None, wrap_lines=True)
     st.text_input(
         "Address students open",
-        key=state.ROOM_ADDRESS,
+        value=st.session_state.get(state.ROOM_ADDRESS, ""),
+        key=state.ROOM_ADDRESS_BOX,
+        on_change=_keep_address,
         placeholder="e.g. http://192.168.1.20:8501",
         help="Leave empty to use this page's address. Type the one students' phones can reach when this "
         "page was opened on this computer itself (localhost).",
     )
+
+
+def _keep_address() -> None:
+    """The typed address outlives the box (drawn only while a room is open): the next room uses it."""
+    st.session_state[state.ROOM_ADDRESS] = st.session_state[state.ROOM_ADDRESS_BOX]
 
 
 @st.fragment(run_every=TEACHER_POLL_S)
@@ -151,11 +170,20 @@ def _answers_ui() -> None:
     buttons = st.container(horizontal=True)
     if room.is_open:
         buttons.button(
-            "Reveal", icon=":material/visibility:", on_click=_step, args=("reveal",), type="primary"
+            "Reveal",
+            key="room_reveal",
+            icon=":material/visibility:",
+            on_click=_step,
+            args=("reveal",),
+            type="primary",
         )
     elif room.can_ask_again:
-        buttons.button("Ask again", icon=":material/replay:", on_click=_step, args=("ask_again",))
-    buttons.button("Close the room", icon=":material/close:", on_click=_step, args=("close",))
+        buttons.button(
+            "Ask again", key="room_ask_again", icon=":material/replay:", on_click=_step, args=("ask_again",)
+        )
+    buttons.button(
+        "Close the room", key="room_close", icon=":material/close:", on_click=_step, args=("close",)
+    )
     question = room.question
     if not room.is_open:
         st.markdown(f"The answer: **{html.escape(question.answer_text)}** · {html.escape(question.working)}")
@@ -223,6 +251,10 @@ def student_ui() -> None:
         return
     try:
         view = shared_store().student_view(student)
+    except StoreUnavailable as problem:  # the room may come back: the pass is kept, the watch goes on
+        st.warning(str(problem), icon=":material/groups:")
+        _watch_room(student)
+        return
     except RoomError as problem:
         st.warning(str(problem), icon=":material/groups:")
         st.session_state[state.STUDENT_PASS] = None
@@ -258,7 +290,7 @@ def _pass_in_link(linked: str | None) -> StudentPass | None:
     return student
 
 
-def _join_from(linked: str | None) -> object:
+def _join_from(linked: str | None) -> StudentPass | None:
     """A pass for the linked room, or the code box to type one (None until joined)."""
     problem = None
     code = linked
@@ -324,7 +356,7 @@ def _revealed(view: StudentView) -> None:
 
 
 @st.fragment(run_every=STUDENT_POLL_S)
-def _watch_room(student: object) -> None:
+def _watch_room(student: StudentPass) -> None:
     """Every two seconds: when the teacher revealed or asked again, the page is drawn again."""
     try:
         view = shared_store().student_view(student)

@@ -114,7 +114,9 @@ def layer_page(chosen: ChosenImage) -> None:
         )
     if st.session_state[state.PROJECTOR]:
         class_room_ui()  # a question asked to the class from this page
-    stride_and_dilation_ui(pixels, source)
+    if not stride_and_dilation_ui(pixels, source):
+        st.caption("The layer, the two layers and the learning follow your guess: they show the sizes.")
+        return
     layer_of_filters_ui(rgb if chosen.decoded.is_colour else pixels, source)
     pipeline_ui(pixels, source)
     learning_ui(pixels, source)
@@ -262,7 +264,9 @@ def _cached(key: tuple, compute):
 # ---- 1. Stride, dilation and padding; true convolution ---------------------------------------------
 
 
-def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
+def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> bool:
+    """Section 1; returns False while its size question is asked (predict first): nothing below it
+    may tell the size before the guess."""
     st.subheader("1. Stride, dilation and padding")
     choose = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     choose.selectbox(
@@ -316,11 +320,11 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
             f"The image is {cols} x {rows} pixels: a window spread to {settings.span + 1} x "
             f"{settings.span + 1} does not fit. Choose a smaller dilation, or 'same' or 'full' padding."
         )
-        return
+        return True
     width_question, _ = layer_size_questions(pixels.shape, settings)
     if held_back(width_question):  # the sizes, the grids and the windows follow the guess
         guess_ui(width_question, "layer_size", sections=None)
-        return
+        return False
     verdict_line(width_question)
     st.markdown(
         f"Output size per side = ⌊(n + zeros before + zeros after − dilation·(3 − 1) − 1) / stride⌋ + 1: "
@@ -366,6 +370,7 @@ def stride_and_dilation_ui(pixels: np.ndarray, source: tuple) -> None:
             strict=True,
         ):
             tab.code(code(kernel, settings, name), language="python")
+    return True
 
 
 def chosen_settings() -> ConvSettings:

@@ -8,13 +8,33 @@ key) and the running score (``state.SCORE``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
 
-from filters.describe import HELD_BACK_PIXEL, HELD_BACK_SIZES
+from filters.describe import HELD_BACK_PIXEL, HELD_BACK_POOLED, HELD_BACK_SIZES
 from filters.lesson import beat
 from filters.pipeline import FilterResult
-from filters.predict import Check, GuessError, Question, Score, check, size_questions, sum_question
-from filters.walkthrough import VIEW_INSPECT, walk_pixel
+from filters.pooling import PoolKind, PoolStep, pooled_shape
+from filters.predict import (
+    Check,
+    GuessError,
+    Question,
+    Score,
+    check,
+    pool_question,
+    size_questions,
+    sum_question,
+)
+from filters.walkthrough import (
+    VIEW_INSPECT,
+    VIEW_POOL,
+    channel_of,
+    first_telling_window,
+    pooling_region,
+    walk_pixel,
+)
 from views import state
 from views.class_room import answer_input, ask_the_class_button
 
@@ -110,14 +130,48 @@ def pixel_question(result: FilterResult, pixel: tuple[int, int], channel: int) -
     return sum_question(walk_pixel(result, *pixel, channel))
 
 
+@dataclass(frozen=True)
+class PoolWindowAsked:
+    """Pool step by step's question: the ``index``-th of ``count`` windows, its step and question."""
+
+    index: int
+    count: int
+    step: PoolStep
+    question: Question
+
+
+def pool_window_asked(values: np.ndarray, kind: PoolKind) -> PoolWindowAsked | None:
+    """The window Pool step by step asks about (None when it asks nothing): the one asked before
+    (``state.POOL_ASKED``), else the first that is not flat from the stepper's step on. Kept while
+    the stepper plays, so that a step at rest does not swap the stepper for a new question."""
+    rows, cols = pooled_shape(values.shape)
+    if not predicting("pooled") or rows * cols == 0:
+        return None
+    start = st.session_state.get(state.POOL_ASKED)
+    if start is None or start >= rows * cols:
+        start = min(int(st.session_state[state.STEP]), rows * cols - 1)
+    index, step = first_telling_window(values, kind, start)
+    if st.session_state.get(state.POOL_ASKED) != index:  # the stepper starts at the window asked
+        st.session_state[state.POOL_ASKED] = st.session_state[state.STEP] = index
+    return PoolWindowAsked(index, rows * cols, step, pool_question(step, kind))
+
+
 def held_back_in_results(
-    view: str, result: FilterResult, pixel: tuple[int, int], channel: int
+    view: str, result: FilterResult, pixel: tuple[int, int], channel: int, projector: bool = False
 ) -> frozenset[str]:
     """What the results row holds back while the learner predicts it: the inspected pixel's value
-    (in Inspect a pixel, until its sum is guessed) and the sizes (until both are guessed)."""
+    (in Inspect a pixel, until its sum is guessed), the pooled values (in Pool step by step, until
+    the window asked is guessed) and the sizes (until both are guessed)."""
+    if not predicting():
+        return frozenset()
     held = set()
     if view == VIEW_INSPECT and held_back(pixel_question(result, pixel, channel)):
         held.add(HELD_BACK_PIXEL)
+    if view == VIEW_POOL and st.session_state[state.POOL_SOURCE] == "image":
+        region = pooling_region(result, pixel, projector)
+        asked = pool_window_asked(channel_of(result.mapped(region.slices()), channel), result.pool_kind)
+        if asked is not None and held_back(asked.question):
+            held.add(HELD_BACK_POOLED)
     if sizes_held_back(result):
         held.add(HELD_BACK_SIZES)
     return frozenset(held)
@@ -125,5 +179,6 @@ def held_back_in_results(
 
 def sizes_held_back(result: FilterResult) -> bool:
     """Whether the filtered and pooled sizes are still being guessed (the page then does not say them)."""
-    questions = size_questions(result.image.shape, result.padding)
-    return predicting("size") and any(result_of(question) is None for question in questions)
+    if not predicting("size"):
+        return False
+    return any(result_of(question) is None for question in size_questions(result.image.shape, result.padding))

@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from filters.convolution import ImageTooSmall, check_fits
 from filters.describe import (
     HELD_BACK_PIXEL,
+    HELD_BACK_POOLED,
     HELD_BACK_SIZES,
     legend_words,
     mapping_in_text,
@@ -65,6 +66,7 @@ class Panel:
     alt: str = ""
     clickable: bool = False
     covered: bool = False
+    values_hidden: bool = False
     channel_values: Callable[[], list[Callable[[], np.ndarray]]] | None = None
 
     def channels(self) -> list[Callable[[], np.ndarray]]:
@@ -315,6 +317,7 @@ def results_ui(
             marks.pooled,
             alt=pooled_alt,
             covered=HELD_BACK_PIXEL in held_back,
+            values_hidden=HELD_BACK_POOLED in held_back,  # the window asked keeps one of them
         ),
     ]
     if HELD_BACK_SIZES in held_back:
@@ -356,7 +359,10 @@ def results_ui(
             output_format="PNG",
             alt=legend_words(result.mapping),
         )
-    _value_tables(panels, options)
+    if held_back:
+        st.caption("The values as tables follow your guess.")
+    else:
+        _value_tables(panels, options)
 
 
 def size_question_ui(result: FilterResult) -> None:
@@ -403,7 +409,7 @@ def draw_panel(
     if rows == 0 or cols == 0:
         st.info(f"{panel.title}: the filtered image is too small for 2 x 2 pooling.")
         return
-    labelled = options.write_values and wants_labels(panel.shape, cells_across)
+    labelled = options.write_values and not panel.values_hidden and wants_labels(panel.shape, cells_across)
     drawn = draw_grid(panel, labelled, options.label_channel)
     place = st.container()
     if relative_to is not None:

@@ -7,14 +7,11 @@ server sends the region's numbers once; stepping makes no round trip.
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from filters.describe import rows_words
-from filters.drawing import PIXEL_SHADING, Shading, output_shading, render_grid, to_png, value_labels
+from filters.drawing import PIXEL_SHADING, Shading, output_shading, render_grid, value_labels
 from filters.pipeline import FilterResult
-from filters.pooling import PoolKind, pooled_shape
-from filters.predict import pool_question
 from filters.presets import LECTURE_POOLING_GRID
 from filters.recipe import FilterRecipe
 from filters.stepping import whole
@@ -23,14 +20,13 @@ from filters.walkthrough import (
     VIEW_SLIDE,
     channel_of,
     convolution_region,
-    first_telling_window,
     pooling_region,
 )
 from views import state
 from views.explorer import convolution_explorer_ui, lecture_pooling_ui, pooling_explorer_ui
 from views.exports import animation_downloads_ui
 from views.options import Options
-from views.predict import guess_ui, held_back, predicting, sizes_held_back, verdict_ui
+from views.predict import PoolWindowAsked, guess_ui, held_back, pool_window_asked, sizes_held_back, verdict_ui
 
 _ZOOM_NOTE = (
     "A {cols} x {rows} zoom region of the filtered image around the selected pixel "
@@ -52,6 +48,7 @@ def convolution_stepper_ui(
 def _use_lecture_example(use: bool) -> None:
     st.session_state[state.POOL_SOURCE] = "lecture" if use else "image"
     st.session_state[state.STEP] = 0
+    st.session_state.pop(state.POOL_ASKED, None)
     st.session_state[state.REVEAL] = True
     state.rerun_pixel_sections()
 
@@ -81,7 +78,7 @@ def pooling_stepper_ui(
     else:  # the sizes are being guessed above
         row.markdown("Pooling keeps one value of every 2 x 2 block.")
     if lecture:
-        if pool_guess_ui(LECTURE_POOLING_GRID, result.pool_kind, PIXEL_SHADING):
+        if pool_guess_ui(pool_window_asked(LECTURE_POOLING_GRID, result.pool_kind), PIXEL_SHADING):
             lecture_pooling_ui(result.pool_kind)
         return
     if rows < 2 or cols < 2:
@@ -92,30 +89,31 @@ def pooling_stepper_ui(
         st.caption(_ZOOM_NOTE.format(cols=region.cols, rows=region.rows))
     values = channel_of(result.mapped(region.slices()), options.label_channel)
     shading, origin = output_shading(result.mapping), (region.top, region.left)
-    if pool_guess_ui(values, result.pool_kind, shading, origin, sizes=not sizes_held_back(result)):
+    if pool_guess_ui(
+        pool_window_asked(values, result.pool_kind), shading, origin, not sizes_held_back(result)
+    ):
         pooling_explorer_ui(recipe, result, options.label_channel, region)
         animation_downloads_ui(VIEW_POOL, recipe, region, options.label_channel)
 
 
 def pool_guess_ui(
-    values: np.ndarray, kind: PoolKind, shading: Shading, origin: tuple[int, int] = (0, 0), sizes: bool = True
+    asked: PoolWindowAsked | None, shading: Shading, origin: tuple[int, int] = (0, 0), sizes: bool = True
 ) -> bool:
-    """Predict first: the window at the stepper's step asked before the stepper shows its value
-    (``values`` start at ``origin`` of the filtered image; ``sizes``: the count of windows may be
-    said, it is not being guessed). Returns whether the stepper may be shown (not predicting, or
-    this window's guess was made)."""
-    if not predicting("pooled"):
+    """Predict first: the window asked shown with its four values and a guess box, before the stepper
+    shows what it keeps (``origin``: where the stepper's values start in the filtered image; ``sizes``:
+    the count of windows may be said, it is not being guessed). The stepper then plays freely: the
+    question moves on only with "Next window: guess first". Returns whether the stepper may be shown."""
+    if asked is None:
         return True
-    rows, cols = pooled_shape(values.shape)
-    index, step = first_telling_window(values, kind, min(int(st.session_state[state.STEP]), rows * cols - 1))
-    st.session_state[state.STEP] = index  # the stepper and the link start where the question is
-    question = pool_question(step, kind)
+    step, question = asked.step, asked.question
     if held_back(question):
         top, left = origin[0] + step.top, origin[1] + step.left
-        count = f" of {rows * cols}" if sizes else ""
-        st.markdown(f"**Window {index + 1}{count}** (rows {top} to {top + 1}, columns {left} to {left + 1}):")
+        count = f" of {asked.count}" if sizes else ""
+        st.markdown(
+            f"**Window {asked.index + 1}{count}** (rows {top} to {top + 1}, columns {left} to {left + 1}):"
+        )
         st.image(
-            window_png(step.window, shading),
+            render_grid(step.window, shading, labels=value_labels(step.window), cell_px=WINDOW_CELL_PX).png(),
             width=2 * WINDOW_CELL_PX,
             output_format="PNG",
             alt=f"The window: {rows_words(step.window)}",
@@ -123,22 +121,21 @@ def pool_guess_ui(
         guess_ui(question, "pool")
         return False
     verdict_ui(question)
-    if index + 1 < rows * cols:
+    if asked.index + 1 < asked.count:
         st.button(
-            "Next window: guess first", icon=":material/skip_next:", on_click=_guess_next, args=(index + 1,)
+            "Next window: guess first",
+            icon=":material/skip_next:",
+            on_click=_guess_next,
+            args=(asked.index + 1,),
         )
     return True
 
 
 WINDOW_CELL_PX = 56
+"""The window asked is drawn with the inspector's cell size."""
 
 
-def window_png(window: np.ndarray, shading: Shading) -> bytes:
-    """A pooling window drawn with its values, shaded as the grid it comes from."""
-    labels = value_labels(window)
-    return to_png(render_grid(window, shading, labels=labels, cell_px=WINDOW_CELL_PX).image)
-
-
-def _guess_next(step: int) -> None:
-    st.session_state[state.STEP] = step
+def _guess_next(index: int) -> None:
+    """Ask the next window that is not flat; the stepper starts there."""
+    st.session_state[state.POOL_ASKED] = st.session_state[state.STEP] = index
     state.rerun_pixel_sections()

@@ -36,7 +36,8 @@ def which_filter_ui(recipe: FilterRecipe) -> None:
     game = st.session_state.get(state.WHICH_FILTER_ROUND, 0)
     lesson = st.session_state.get(state.LESSON) or 0
     mystery = beat(lesson).mystery if lesson else None  # the lesson's beat names its own
-    preset = PRESETS[mystery or mystery_preset(game, recipe.image.source)]
+    shown = st.session_state.get(state.PRESET)  # the page's own filter, named in its preset box
+    preset = PRESETS[mystery or mystery_preset(game, recipe.image.source, shown)]
     hidden = dataclasses.replace(
         recipe, kernel=FilterRecipe.kernel_key(preset.values), weight=preset.weight, pool_kind="max"
     )

@@ -352,7 +352,7 @@ def test_thirty_students_answer_once_each_forged_answers_are_refused_and_both_ro
         fields, _ = stored(rooms, code)
         question = Question.from_json(fields["question"])
         assert question.kind == "pixel_sum" and float(question.answer) == 537, question
-        teacher.set_widget("class_room_address", ADDRESS)  # opened on loopback: the teacher types it
+        teacher.set_widget(state.ROOM_ADDRESS_BOX, ADDRESS)  # opened on loopback: the teacher types it
         (link,) = [text for text in teacher.codes() if "room=" in text]  # the other: the view's link
         assert link == f"{ADDRESS}/{CLASS_PAGE_PATH}?room={code}"
         assert f"QR code of the room's link, {link}" in [

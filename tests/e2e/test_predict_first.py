@@ -232,7 +232,7 @@ def which_recipe(round_number: int) -> FilterRecipe:
         "clip",
         "max",
     )
-    hidden = PRESETS[mystery_preset(round_number, shown.image.source)]
+    hidden = PRESETS[mystery_preset(round_number, shown.image.source, DEFAULT_PRESET)]
     return dataclasses.replace(shown, kernel=FilterRecipe.kernel_key(hidden.values), weight=hidden.weight)
 
 
