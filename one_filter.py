@@ -152,8 +152,9 @@ def inspect_ui(
 ) -> None:
     """Inspect a pixel: the explorer and, at a desk, the picker and the walkthrough; while predicting,
     the pixel's sum is asked first (the projector shows the question without the picker)."""
-    question = pixel_question(result, pixel, options.label_channel)
-    if held_back(question):
+    asking = predicting("pixel_sum")  # else no question is made: this view reruns on every pixel moved
+    question = pixel_question(result, pixel, options.label_channel) if asking else None
+    if question is not None and held_back(question):
         if projector:
             pixel_question_ui(
                 result, walk_pixel(result, *pixel, options.label_channel), question, options.label_channel
@@ -161,7 +162,7 @@ def inspect_ui(
         else:
             inspector_ui(result, options, pixel, question)
         return
-    if predicting("pixel_sum"):
+    if question is not None:
         verdict_ui(question)
     region = convolution_region(result, pixel, projector)
     convolution_explorer_ui(recipe, result, options.label_channel, region, "inspect", pixel)
