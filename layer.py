@@ -20,6 +20,7 @@ def layer_main() -> None:
     state.init_state()
     init_layer_state()
     state.keep_settings(state.first_page_settings())  # the first page's choices outlive this page's runs
+    state.keep_settings(state.NETWORK_SETTINGS)
     if st.session_state[state.PRESET] is None:
         state.seed_kernel(st.session_state[state.LAST_VALID_KERNEL])  # the editor shows the edits on return
     follow_first_pages_filter()

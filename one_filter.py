@@ -243,4 +243,5 @@ def _warn_about_settings() -> None:
 
 
 state.keep_settings(state.LAYER_SETTINGS)  # the second page's choices outlive this page's runs
+state.keep_settings(state.NETWORK_SETTINGS)  # and the third page's
 run_safely(main)

@@ -502,6 +502,49 @@ class Epoch:
         return self.train_correct / self.train_count
 
 
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """How many items of each true class (row) got each predicted class (column): (10, 10) int64.
+
+    Its diagonal holds the items classified correctly, so its trace is the number correct.
+    """
+    labels, predictions = _classes(labels, predictions)
+    matrix = np.zeros((CLASSES, CLASSES), dtype=np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def confusion_cell(
+    items: np.ndarray, labels: np.ndarray, predictions: np.ndarray, true_class: int, predicted_class: int
+) -> np.ndarray:
+    """The items of one cell of the confusion matrix, in the order given.
+
+    Parameters
+    ----------
+    items : ndarray of int, shape (N,)
+        What names each item, e.g. its index among the 900 (``split.held_out``).
+    labels, predictions : ndarray of int, shape (N,)
+        Each item's true and predicted class (e.g. ``epoch.held_out_predictions``).
+    """
+    labels, predictions = _classes(labels, predictions)
+    items = np.asarray(items)
+    if items.shape != labels.shape:
+        raise ValueError(f"items and labels must have the same shape; got {items.shape} and {labels.shape}.")
+    return items[(labels == true_class) & (predictions == predicted_class)]
+
+
+def _classes(labels: np.ndarray, predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Check true and predicted classes: two 1-D arrays of the same length, whole numbers 0..9."""
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    if labels.ndim != 1 or labels.shape != predictions.shape:
+        raise ValueError(
+            f"labels and predictions must be 1-D, of one length; got {labels.shape} and {predictions.shape}."
+        )
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values.dtype.kind not in "iu" or (values.size and not 0 <= values.min() <= values.max() < CLASSES):
+            raise ValueError(f"{name} must be class numbers 0 to {CLASSES - 1}.")
+    return labels, predictions
+
+
 EVALUATION_CHUNK = 60
 """Items evaluated at once: bounds the broadcast dense product (60 x 10 x 5,408 values without pooling)."""
 

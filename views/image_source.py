@@ -129,6 +129,11 @@ def _take_file(name: str, data: bytes, source: str) -> bool:
     return True
 
 
+def show_file(name: str, data: bytes) -> bool:
+    """Show image bytes handed over by another page (a network's item), kept in memory as an upload is."""
+    return _take_file(name, data, upload_source(data))
+
+
 DRAWING_NAME = "your drawing"
 SNAPSHOT_NAME = "your webcam photo"
 MAKER_LABELS = {state.DRAW: "Draw one", state.WEBCAM: "Webcam photo"}

@@ -10,6 +10,7 @@ data between sessions.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -132,13 +133,56 @@ LEARN_STEPS = "learn_steps"
 LEARN_SHOWN = "learn_shown"  # the step of the learning run shown
 LEARN_PLAYING = "learn_playing"
 TARGET_PAD = "learn_target_pad"  # the target painter (its "painted" state: the cells, "0"/"1")
-OPEN_ON_FIRST_PAGE = "open_on_first_page"  # a layer's filter to open in the first page's steppers
+OPEN_ON_FIRST_PAGE = (
+    "open_on_first_page"  # a preset, or a FirstPageFilter, to open in the first page's steppers
+)
+
+# The third page, "A trained network" (views/network_page.py).
+NETWORK_SOURCE = "network_source"  # ITEMS (one of the 900) or FIRST_PAGES_IMAGE (fitted to 28 x 28)
+NETWORK_CLASS = "network_class"  # the class of the item shown (0..9)
+NETWORK_ITEM = "network_item"  # its number within the class (1..90)
+NETWORK_INVERT = "network_invert"  # whether to swap the dark and light of the first page's image
+NETWORK_EPOCH = "network_epoch"  # the epoch scrubber
+NETWORK_SCALE = "network_scale"  # "per map" or "per layer" colour scale
+NETWORK_MAP = "network_map"  # the feature map whose pixel is explained (1..8)
+NETWORK_ROW = "network_row"  # that pixel (1-based, as the boxes show it)
+NETWORK_COL = "network_col"
+NETWORK_PICK = "network_pick"  # the clickable feature map
+NETWORK_SAME_FILTER = "network_same_filter"
+NETWORK_SAME_FIRST = "network_same_first"  # the two classes compared (0..9)
+NETWORK_SAME_SECOND = "network_same_second"
+NETWORK_CONFUSION_PICK = "network_confusion_pick"  # the clickable confusion matrix
+NETWORK_CONFUSION_CELL = "network_confusion_cell"  # (true, predicted) of the cell whose items are shown
+NETWORK_SEED = "network_seed"  # the seed "Train again" starts from
+NETWORK_JOB = "network_job"  # filters.training_job.TrainingJob of this session, or None
+NETWORK_RUN = "network_run"  # "shipped", or "yours": the job's run is shown
+NETWORK_WEIGHTS = "network_weights"  # the first-layer weights uploader
+NETWORK_OWN_LAYER = "network_own_layer"  # filters.keras_weights.FirstLayer in force, or None
+NETWORK_OWN_PROBLEM = "network_own_problem"  # why the last weights file was refused
+NETWORK_POLLING = "network_polling"  # the page was drawn while a training run went on: redraw it when done
+NETWORK_LINK_READ = "network_link_read"  # the page's link (item, epoch) was taken once
+NETWORK_SETTINGS = (
+    NETWORK_SOURCE, NETWORK_CLASS, NETWORK_ITEM, NETWORK_INVERT, NETWORK_EPOCH, NETWORK_SCALE, NETWORK_MAP,
+    NETWORK_ROW, NETWORK_COL, NETWORK_SAME_FILTER, NETWORK_SAME_FIRST, NETWORK_SAME_SECOND, NETWORK_SEED,
+)  # fmt: skip
+"""The third page's widgets, kept while another page is shown."""
 LAYER_SETTINGS = (
     LAYER_PRESET, LAYER_PADDING, LAYER_STRIDE, LAYER_DILATION, LAYER_CONVENTION, LAYER_STEP, LAYER_FILTERS,
     LAYER_BIAS, LAYER_POOL_KIND, LAYER_POOL_SIZE, LAYER_POOL_STRIDE, PIPELINE_FIRST, PIPELINE_SECOND,
     LEARN_TARGET, LEARN_START, LEARN_RATE, LEARN_STEPS,
 )  # fmt: skip
 """The second page's widgets, kept while the first page is shown (see ``keep_settings``)."""
+
+
+@dataclass(frozen=True, eq=False)
+class FirstPageFilter:
+    """A learnt filter to open on the first page (``OPEN_ON_FIRST_PAGE``): its values as they lie over the
+    image, the network's weight 1/255, and the item it was shown on, as PNG bytes kept in memory."""
+
+    kernel: list[list[float]]
+    name: str
+    png: bytes
+
 
 VIEWS_DIR = Path(__file__).resolve().parent
 

@@ -1,7 +1,7 @@
 """Readable by everyone, in a real browser: every text legible on the light and the dark theme, every
 picture described by its alt text, and a keyboard path through every control.
 
-- Contrast: each visible text of both pages (steppers, tables, the drawing grid and the second page
+- Contrast: each visible text of the three pages (steppers, tables, the drawing grid and the second page
   open) is measured against the colour it is drawn on (WCAG 2 contrast ratio: 4.5:1 for text, 3:1
   for large text), with Chromium preferring the light or the dark theme, which Streamlit follows.
 - Alt text: Chromium's accessibility tree names each picture with the core's own description.
@@ -76,6 +76,11 @@ def test_every_text_is_legible_on_both_themes(browser, app_server, theme, reques
         expect(page.get_by_text("4 feature maps")).to_be_visible()
         assert low_contrast(page) == [], "the second page"
         screenshot_and_check(page, f"{request.node.name}-layer")
+        page.goto(app_server.url + "/network")
+        wait_for_app(page)
+        expect(page.get_by_text("Which items it confuses")).to_be_visible()
+        assert low_contrast(page) == [], "the third page"
+        screenshot_and_check(page, f"{request.node.name}-network")
 
 
 def test_the_accessibility_tree_describes_every_picture_with_the_cores_numbers(page):
@@ -98,6 +103,10 @@ def test_the_accessibility_tree_describes_every_picture_with_the_cores_numbers(p
     wait_for_app(page)
     tree = page.locator('[data-testid="stMain"]').aria_snapshot()
     assert "img" in tree and [line for line in tree.splitlines() if line.strip() == "- img"] == []
+    page.goto(page.url.split("?")[0].rstrip("/").removesuffix("/layer") + "/network")
+    wait_for_app(page)
+    tree = page.locator('[data-testid="stMain"]').aria_snapshot()
+    assert "img" in tree and [line for line in tree.splitlines() if line.strip() in ("- img", "- img:")] == []
 
 
 def tab_through(page, limit: int = 400) -> list[dict]:

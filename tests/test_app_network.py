@@ -1,0 +1,237 @@
+"""The third page, "A trained network" (AppTest): every number it writes is the core's.
+
+The prediction and its ten probabilities, a feature-map pixel term by term, the scrubber's epochs,
+what pooling keeps, the confusion matrix's cells, the first page's image at 28 x 28, a learnt
+filter opened on the first page, and the page's link. The browser's view is
+``tests/e2e/test_network_page.py``; a user's own first layer is tested there and in
+``tests/test_keras_weights.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from filters.fashion_mnist import CLASS_NAMES, fit_to_item, fixed_split, load_items
+from filters.feature_maps import explain_map_pixel
+from filters.network import confusion_matrix, forward
+from filters.numbers import format_value
+from filters.trained_network import load_shipped
+from tests.conftest import APP
+from tests.pixels import sample_pixels
+from tests.test_app_predict import texts as page_texts
+from views import state
+
+TITLE = "A trained network: does it tell a boot from a bag?"
+
+
+def network_page(**query) -> AppTest:
+    """The app opened on its third page (with ``query`` as the link's parameters)."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page("network.py").run()
+    assert not at.exception
+    assert [title.value for title in at.title] == [TITLE]
+    return at
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return network_page()
+
+
+def texts(at: AppTest) -> str:
+    """Every text of the page's last run, with the clickable grids' alt texts."""
+    clickable = [
+        json.loads(component.proto.json).get("alt", "")
+        for component in at.get("bidi_component")
+        if component.key in (state.NETWORK_PICK, state.NETWORK_CONFUSION_PICK)
+    ]
+    return "\n".join([page_texts(at), *clickable])
+
+
+def shown_forward(index: int, epoch: int | None = None):
+    run = load_shipped()
+    network = run.epochs[-1 if epoch is None else epoch].network
+    return network, forward(network, load_items().images[index])
+
+
+def test_the_prediction_and_its_probabilities_are_the_cores(page):
+    _, shown = shown_forward(811)
+    words = texts(page)
+    predicted = shown.predicted
+    assert (
+        f"After epoch **15** the network says **{CLASS_NAMES[predicted]}** "
+        f"({format_value(shown.probabilities[predicted] * 100)}%) — right." in words
+    )
+    for name, probability in zip(CLASS_NAMES, shown.probabilities, strict=True):
+        assert f"{name} {format_value(probability * 100)}%" in words
+    assert "Item 811 of the 900: an ankle boot; held out: the network never trained on it." in words
+
+
+def test_a_feature_map_pixel_is_written_term_by_term_as_the_core_explains_it(page):
+    network, shown = shown_forward(811)
+    explained = explain_map_pixel(network, shown, 0, 7, 17)
+    words = texts(page)
+    assert f"Map 1, row 8, column 18 = **{format_value(shown.maps[0, 7, 17])}**" in words
+    for line in (explained.sum_line, explained.weight_line, explained.bias_line, explained.relu_line):
+        assert f"`{line}`" in words
+
+
+def test_typing_another_pixel_and_map_explains_that_one():
+    at = network_page()
+    at.number_input(key=state.NETWORK_MAP).set_value(5)
+    at.number_input(key=state.NETWORK_ROW).set_value(20)
+    at.number_input(key=state.NETWORK_COL).set_value(3).run()
+    assert not at.exception
+    network, shown = shown_forward(811)
+    explained = explain_map_pixel(network, shown, 4, 19, 2)
+    assert f"`{explained.relu_line}`" in texts(at)
+
+
+def test_the_filters_captions_give_the_cores_biases(page):
+    network, _ = shown_forward(811)
+    captions = [image.proto.imgs[0].caption for image in page.image if image.proto.imgs]
+    for index, bias in enumerate(network.biases):
+        assert f"Filter {index + 1} · bias {format_value(bias)}" in captions
+
+
+def test_scrubbing_to_epoch_0_shows_the_random_start():
+    at = network_page()
+    at.slider(key=state.NETWORK_EPOCH).set_value(0).run()
+    assert not at.exception
+    network, shown = shown_forward(811, epoch=0)
+    words = texts(at)
+    assert f"After epoch **0** the network says **{CLASS_NAMES[shown.predicted]}**" in words
+    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
+    assert f"Filter 1 · bias {format_value(network.biases[0])}" in captions
+    start = load_shipped().epochs[0]
+    assert f"accuracy {format_value(start.train_accuracy * 100)}%" in words
+    assert at.query_params["epoch"] == "0"
+
+
+def test_what_pooling_keeps_gives_the_three_models_accuracies(page):
+    run = load_shipped()
+    table = page.table[0].value
+    assert list(table["Values passed to the dense layer"]) == ["1,352", "5,408", "784"]
+    expected = [
+        f"{format_value(run.history(kind)[-1].held_out_accuracy * 100)}%"
+        for kind in ("cnn", "no_pooling", "dense")
+    ]
+    assert list(table["Held-out accuracy"]) == expected
+
+
+def test_the_confusion_matrix_cell_shows_its_items():
+    at = network_page()
+    run, split, items = load_shipped(), fixed_split(), load_items()
+    predictions = run.epochs[-1].held_out_predictions
+    matrix = confusion_matrix(items.labels[split.held_out], predictions)
+    words = texts(at)
+    assert f"{int(np.trace(matrix))} on the diagonal" in words
+    assert f"**{matrix[9, 9]}** held-out ankle boot item(s) predicted as **ankle boot**:" in words
+    wrong = next((t, p) for t in range(10) for p in range(10) if t != p and matrix[t, p])
+    at.session_state[state.NETWORK_CONFUSION_CELL] = wrong
+    at.run()
+    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
+    held = split.held_out
+    cell = [int(i) for i, t, p in zip(held, items.labels[held], predictions, strict=True) if (t, p) == wrong]
+    assert len(cell) == matrix[wrong]
+    assert all(f"Item {index}" in captions for index in cell)
+
+
+def test_the_link_opens_an_item_at_an_epoch():
+    at = network_page(item="5", epoch="3")
+    _, shown = shown_forward(5, epoch=3)
+    words = texts(at)
+    assert "Item 5 of the 900: a t-shirt/top" in words
+    assert f"After epoch **3** the network says **{CLASS_NAMES[shown.predicted]}**" in words
+
+
+def test_a_link_with_nonsense_is_ignored():
+    at = network_page(item="9999", epoch="-1")
+    assert "Item 811 of the 900" in texts(at)
+    assert "After epoch **15**" in texts(at)
+
+
+def test_the_first_pages_image_is_worked_at_28_x_28_with_its_steps():
+    at = network_page()
+    at.switch_page("one_filter.py").run()
+    at.session_state[state.SHOWN_IMAGE] = ("sample:photos/camera.png", "Cameraman")
+    at.run()
+    at.switch_page("network.py").run()
+    at.segmented_control(key=state.NETWORK_SOURCE).set_value("The first page's image").run()
+    assert not at.exception
+    fitted = fit_to_item(sample_pixels("photos/camera.png"))
+    words = texts(at)
+    for step in fitted.steps:
+        assert step in words
+    shown = forward(load_shipped().final, fitted.pixels)
+    assert f"the network says **{CLASS_NAMES[shown.predicted]}**" in words
+
+
+def test_step_through_opens_the_learnt_filter_on_the_first_page_on_the_same_item():
+    at = network_page()
+    at.button(key="network_open_2").click().run()
+    assert not at.exception
+    network, _ = shown_forward(811)
+    assert at.session_state[state.WEIGHT_TEXT] == "1/255"
+    np.testing.assert_array_equal(np.array(at.session_state[state.LAST_VALID_KERNEL]), network.kernels[2])
+    name = at.session_state[state.SHOWN_IMAGE][1]
+    assert name == "item-811-28x28.png"
+    _, _, data = at.session_state[state.LAST_GOOD_UPLOAD]
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(data))), load_items().images[811])
+
+
+KERAS_FILES = Path(__file__).resolve().parent / "data" / "keras"
+
+
+def test_an_uploaded_keras_layer_replaces_the_filters_on_the_page():
+    at = network_page()
+    data = (KERAS_FILES / "lab.weights.h5").read_bytes()
+    at.file_uploader(key=state.NETWORK_WEIGHTS).upload(
+        "lab.weights.h5", data, "application/octet-stream"
+    ).run()
+    assert not at.exception
+    expected = np.load(KERAS_FILES / "expected.npz")
+    kernels = expected["lab.weights.h5_kernel"][:, :, 0, :].transpose(2, 0, 1)
+    biases = expected["lab.weights.h5_bias"]
+    network = load_shipped().final.with_filters(kernels, biases)
+    shown = forward(network, load_items().images[811])
+    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
+    for index, bias in enumerate(biases):
+        assert f"Filter {index + 1} · bias {format_value(bias)}" in captions
+    words = texts(at)
+    assert "Read 8 filters of 3 x 3 from" in words
+    assert f"the network says **{CLASS_NAMES[shown.predicted]}**" in words
+    explained = explain_map_pixel(network, shown, 0, 7, 17)
+    assert f"`{explained.sum_line}`" in words
+    at.button(key="network_own_back").click().run()
+    assert f"Filter 1 · bias {format_value(load_shipped().final.biases[0])}" in [
+        image.proto.imgs[0].caption for image in at.image if image.proto.imgs
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("five_by_five.weights.h5", (KERAS_FILES / "five_by_five.weights.h5").read_bytes(), "(5, 5, 1, 8)"),
+        ("photo.npy", b"not a numpy file at all", "a Keras .weights.h5, .keras or .h5 file"),
+    ],
+    ids=["5x5 filters", "not weights"],
+)
+def test_a_weights_file_that_does_not_fit_is_refused_with_what_was_expected(name, data, words):
+    at = network_page()
+    at.file_uploader(key=state.NETWORK_WEIGHTS).upload(name, data, "application/octet-stream").run()
+    assert not at.exception
+    errors = [error.value.replace("\\", "") for error in at.error]  # the Markdown escapes taken out
+    assert len(errors) == 1 and words in errors[0], errors
+    assert f"Filter 1 · bias {format_value(load_shipped().final.biases[0])}" in [
+        image.proto.imgs[0].caption for image in at.image if image.proto.imgs
+    ]
