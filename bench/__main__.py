@@ -1,6 +1,6 @@
 """``python -m bench``: run every benchmark and print the tables (also saved to bench/results/latest.md).
 
-Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,lean,class,rooms`` to run some
+Options: ``--only core,drawing,app,browser,instant,memory,layer,exports,lean,network,class,rooms`` to run some
 sections; ``--class N`` runs only the class benchmark with N students at once (and 1 and 10). ``class``
 and ``rooms`` (a live class question through deploy.serve with Redis) are not in the default list.
 """
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--only",
-        default="core,drawing,app,browser,instant,memory,layer,exports,lean",
+        default="core,drawing,app,browser,instant,memory,layer,exports,lean,network",
         help="comma-separated sections",
     )
     parser.add_argument("--class", dest="students", type=int, help="the class benchmark with N students")
@@ -56,6 +56,7 @@ def main() -> None:
         "layer": "### A whole layer: eight filters, two layers, learning (python -m bench --only layer)",
         "exports": "### Exports: animations, handout (python -m bench --only exports)",
         "lean": "### A lean page: server CPU per action, the app against a bare page (python -m bench --only lean)",  # noqa: E501
+        "network": "### A trained network: accuracy, training, forward pass, the page (python -m bench --only network)",  # noqa: E501
         "class": "### A class at once (raw protocol clients, python -m bench --class 30)",
         "rooms": "### A live question to the class: 30 answers at once, Redis (python -m bench --only rooms)",
     }

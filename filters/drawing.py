@@ -180,6 +180,70 @@ def with_outlines(picture: GridPicture, outlines: tuple[Outline, ...]) -> GridPi
     return replace(picture, image=image)
 
 
+PANEL: RGB = (38, 38, 38)
+"""The background of pictures drawn as one (``montage``): their white titles read on either theme."""
+PANEL_TITLE_PX = 16
+
+
+@dataclass(frozen=True)
+class Montage:
+    """Pictures drawn as one, each centred in a square slot above its title, in rows.
+
+    One picture costs the page one element where many would cost many (each element is built and
+    sent on every rerun); a click maps back to its slot through ``geometry``.
+    """
+
+    image: np.ndarray
+    slot_px: int
+    grid_shape: tuple[int, int]
+
+    @property
+    def geometry(self) -> Geometry:
+        return Geometry(self.image.shape[1], self.image.shape[0], self.slot_px, self.grid_shape)
+
+    def encoded(self) -> EncodedPicture:
+        return EncodedPicture(to_png(self.image), self.geometry)
+
+
+@dataclass(frozen=True)
+class EncodedPicture:
+    """A picture as PNG bytes and where its cells (or slots) lie: what a cache keeps to show it again."""
+
+    png: bytes
+    geometry: Geometry
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.png)
+
+
+def montage(tiles: list[np.ndarray], titles: list[str], columns: int, gap: int = 12) -> Montage:
+    """Draw ``tiles`` (RGB uint8 pictures, any sizes) in rows of ``columns`` on a dark panel, each
+    with its title in white under it."""
+    band = PANEL_TITLE_PX + 8
+    widest = max(
+        max(tile.shape[1] for tile in tiles),
+        *(_label_mask(title, PANEL_TITLE_PX).shape[1] + 8 for title in titles),
+    )
+    slot = max(widest, max(tile.shape[0] for tile in tiles) + band) + gap
+    rows = -(-len(tiles) // columns)
+    image = np.empty((rows * slot, columns * slot, 3), dtype=np.uint8)
+    image[...] = PANEL
+    for index, (tile, title) in enumerate(zip(tiles, titles, strict=True)):
+        row, col = divmod(index, columns)
+        height, width = tile.shape[:2]
+        top = row * slot + (slot - height - band) // 2
+        left = col * slot + (slot - width) // 2
+        image[top : top + height, left : left + width] = tile[..., :3]
+        mask = _label_mask(title, PANEL_TITLE_PX)
+        text_top = top + height + 4
+        text_left = col * slot + max(1, (slot - mask.shape[1]) // 2)
+        region = image[text_top : text_top + mask.shape[0], text_left : text_left + mask.shape[1]]
+        alpha = mask[: region.shape[0], : region.shape[1], None]
+        region[...] = np.rint(region * (1 - alpha) + 255 * alpha).astype(np.uint8)
+    return Montage(image, slot, (rows, columns))
+
+
 def to_png(image: np.ndarray) -> bytes:
     """Encode an RGB uint8 array as PNG with fast compression."""
     buffer = io.BytesIO()

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from filters.describe import kernel_words
 from filters.fashion_mnist import CLASS_NAMES, fit_to_item, fixed_split, load_items
 from filters.feature_maps import explain_map_pixel
 from filters.network import confusion_matrix, forward
@@ -50,11 +51,24 @@ def page() -> AppTest:
 def texts(at: AppTest) -> str:
     """Every text of the page's last run, with the clickable grids' alt texts."""
     clickable = [
-        json.loads(component.proto.json).get("alt", "")
+        json.loads(component.proto.json)["alt"]
         for component in at.get("bidi_component")
-        if component.key in (state.NETWORK_PICK, state.NETWORK_CONFUSION_PICK)
+        if component.key.startswith("network_")
     ]
     return "\n".join([page_texts(at), *clickable])
+
+
+def clickable_alt(at: AppTest, key: str) -> str:
+    """The alt text of one of the page's clickable pictures (a Components v2 element)."""
+    return next(json.loads(c.proto.json)["alt"] for c in at.get("bidi_component") if c.key == key)
+
+
+def filters_alt(network) -> str:
+    """What the 8 filters' picture must say: each filter's values and bias, from the core."""
+    return "The 8 learnt filters, each × 1/255 then + its bias. " + " ".join(
+        f"Filter {index + 1} · bias {format_value(bias)}: {kernel_words(kernel.astype(float))}."
+        for index, (kernel, bias) in enumerate(zip(network.kernels, network.biases, strict=True))
+    )
 
 
 def shown_forward(index: int, epoch: int | None = None):
@@ -96,11 +110,9 @@ def test_typing_another_pixel_and_map_explains_that_one():
     assert f"`{explained.relu_line}`" in texts(at)
 
 
-def test_the_filters_captions_give_the_cores_biases(page):
+def test_the_filters_picture_gives_the_cores_values_and_biases(page):
     network, _ = shown_forward(811)
-    captions = [image.proto.imgs[0].caption for image in page.image if image.proto.imgs]
-    for index, bias in enumerate(network.biases):
-        assert f"Filter {index + 1} · bias {format_value(bias)}" in captions
+    assert clickable_alt(page, state.NETWORK_FILTER_PICK) == filters_alt(network)
 
 
 def test_scrubbing_to_epoch_0_shows_the_random_start():
@@ -110,8 +122,7 @@ def test_scrubbing_to_epoch_0_shows_the_random_start():
     network, shown = shown_forward(811, epoch=0)
     words = texts(at)
     assert f"After epoch **0** the network says **{CLASS_NAMES[shown.predicted]}**" in words
-    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
-    assert f"Filter 1 · bias {format_value(network.biases[0])}" in captions
+    assert clickable_alt(at, state.NETWORK_FILTER_PICK) == filters_alt(network)
     start = load_shipped().epochs[0]
     assert f"accuracy {format_value(start.train_accuracy * 100)}%" in words
     assert at.query_params["epoch"] == "0"
@@ -139,11 +150,10 @@ def test_the_confusion_matrix_cell_shows_its_items():
     wrong = next((t, p) for t in range(10) for p in range(10) if t != p and matrix[t, p])
     at.session_state[state.NETWORK_CONFUSION_CELL] = wrong
     at.run()
-    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
     held = split.held_out
     cell = [int(i) for i, t, p in zip(held, items.labels[held], predictions, strict=True) if (t, p) == wrong]
     assert len(cell) == matrix[wrong]
-    assert all(f"Item {index}" in captions for index in cell)
+    assert f"Items {', '.join(str(index) for index in cell)}." in texts(at)
 
 
 def test_the_link_opens_an_item_at_an_epoch():
@@ -178,7 +188,8 @@ def test_the_first_pages_image_is_worked_at_28_x_28_with_its_steps():
 
 def test_step_through_opens_the_learnt_filter_on_the_first_page_on_the_same_item():
     at = network_page()
-    at.button(key="network_open_2").click().run()
+    at.selectbox(key=state.NETWORK_OPEN_FILTER).set_value(2)
+    at.button(key="network_open").click().run()
     assert not at.exception
     network, _ = shown_forward(811)
     assert at.session_state[state.WEIGHT_TEXT] == "1/255"
@@ -204,18 +215,14 @@ def test_an_uploaded_keras_layer_replaces_the_filters_on_the_page():
     biases = expected["lab.weights.h5_bias"]
     network = load_shipped().final.with_filters(kernels, biases)
     shown = forward(network, load_items().images[811])
-    captions = [image.proto.imgs[0].caption for image in at.image if image.proto.imgs]
-    for index, bias in enumerate(biases):
-        assert f"Filter {index + 1} · bias {format_value(bias)}" in captions
+    assert clickable_alt(at, state.NETWORK_FILTER_PICK) == filters_alt(network)
     words = texts(at)
     assert "Read 8 filters of 3 x 3 from" in words
     assert f"the network says **{CLASS_NAMES[shown.predicted]}**" in words
     explained = explain_map_pixel(network, shown, 0, 7, 17)
     assert f"`{explained.sum_line}`" in words
     at.button(key="network_own_back").click().run()
-    assert f"Filter 1 · bias {format_value(load_shipped().final.biases[0])}" in [
-        image.proto.imgs[0].caption for image in at.image if image.proto.imgs
-    ]
+    assert clickable_alt(at, state.NETWORK_FILTER_PICK) == filters_alt(load_shipped().final)
 
 
 @pytest.mark.parametrize(
@@ -232,6 +239,4 @@ def test_a_weights_file_that_does_not_fit_is_refused_with_what_was_expected(name
     assert not at.exception
     errors = [error.value.replace("\\", "") for error in at.error]  # the Markdown escapes taken out
     assert len(errors) == 1 and words in errors[0], errors
-    assert f"Filter 1 · bias {format_value(load_shipped().final.biases[0])}" in [
-        image.proto.imgs[0].caption for image in at.image if image.proto.imgs
-    ]
+    assert clickable_alt(at, state.NETWORK_FILTER_PICK) == filters_alt(load_shipped().final)

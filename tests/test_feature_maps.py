@@ -75,7 +75,11 @@ def test_same_class_items_are_held_out_items_of_that_class():
 def test_the_figures_are_pngs():
     assert probability_chart(np.full(10, 0.1), 3).startswith(b"\x89PNG")
     curve = np.linspace(1, 0, 5)
-    assert learning_curves(curve, curve, 1 - curve, 1 - curve, 2).startswith(b"\x89PNG")
+    curves = learning_curves(curve, curve, 1 - curve, 1 - curve)
+    assert curves.png.startswith(b"\x89PNG")
+    assert curves.points.shape == (5, 2)  # where each epoch's held-out accuracy is drawn
+    assert np.all(np.diff(curves.points[:, 0]) > 0)  # epochs left to right
+    assert np.all(np.diff(curves.points[:, 1]) < 0)  # a rising accuracy drawn higher
 
 
 def test_training_again_gives_the_shipped_run_for_the_shipped_settings():

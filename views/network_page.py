@@ -15,7 +15,7 @@ import streamlit as st
 
 from filters.describe import grid_words, kernel_words
 from filters.drawing import PIXEL_SHADING as PIXELS
-from filters.drawing import Geometry, Outline, render_grid, to_png, value_labels
+from filters.drawing import Geometry, Outline, montage, render_grid, to_png, value_labels
 from filters.fashion_mnist import (
     CLASS_NAMES,
     ITEMS_PER_CLASS,
@@ -38,7 +38,6 @@ from filters.keras_weights import read_first_layer
 from filters.network import (
     DENSE_INPUTS,
     FILTERS,
-    INPUT_SCALE,
     MAP_SIDE,
     MODEL_KINDS,
     MODEL_TITLES,
@@ -55,8 +54,8 @@ from filters.trained_network import load_shipped
 from filters.training_job import TrainingJob
 from views import state
 from views.image_source import UPLOADER_LIMIT_MB, decode_shown
-from views.layer_page import positive_shading, signed_shading
-from views.loading import LAYER_PNGS, LAYER_RESULTS
+from views.layer_page import positive_shading, signed_shading, step_mark_css
+from views.loading import LAYER_RESULTS, NETWORK_PNGS
 from views.pick_image import pick_cell
 from views.safely import safely
 from views.text import plain
@@ -68,9 +67,12 @@ LABELLED_CELL_PX = 16
 CONFUSION_CELL_PX = 40
 MAP_CELL_PX = 24
 SHELF_ITEMS = 18
-FILTER_WIDTH, MAP_WIDTH, SHELF_WIDTH = 140, 280, 120
-"""Pictures' widths in pixels: rows of them wrap on a narrow screen (a phone gets two filters a row)."""
 """At most this many items of a confusion matrix's cell are shown."""
+FILTER_CELL_PX, MAP_TILE_CELL_PX, POOLED_TILE_CELL_PX = 40, 12, 24
+SAME_ITEM_CELL_PX, SAME_POOLED_CELL_PX, SHELF_CELL_PX = 5, 11, 4
+"""Cell sizes of the pictures drawn as one (``montage``): values are written in cells of 16 px or more."""
+CURVES = "network_curves"
+"""The container of the learning curves, whose epoch mark is placed by CSS."""
 INVERT_CHOICES = {"By its border": None, "Swap": True, "Keep": False}
 
 
@@ -304,7 +306,7 @@ def prediction_ui(shown: Forward, item: ShownItem, epoch: int, last: int) -> Non
         f"({format_value(shown.probabilities[predicted] * 100)}%){verdict}"
     )
     dark = st.context.theme.type == "dark"
-    png = LAYER_PNGS.get_or_compute(
+    png = NETWORK_PNGS.get_or_compute(
         ("probabilities", hashlib.sha256(shown.probabilities.tobytes()).hexdigest(), item.label, dark),
         lambda: probability_chart(shown.probabilities, item.label, dark),
     )
@@ -321,25 +323,41 @@ def prediction_ui(shown: Forward, item: ShownItem, epoch: int, last: int) -> Non
 
 
 def filters_ui(network: Network, item: ShownItem, key: tuple) -> None:
+    """The 8 learnt filters with their biases, drawn as one picture; a click on one (or the box and the
+    button) opens it on the first page."""
     st.subheader("The 8 learnt filters")
     st.caption(
         "Each multiplies a 3 x 3 window of the item by its nine values (no flip), × 1/255 (the lab divides "
-        "the pixels by 255), then adds its bias. Blue is negative, orange positive."
+        "the pixels by 255), then adds its bias. Blue is negative, orange positive. Click one to step "
+        "through it on the first page, on this item."
     )
-    row = st.container(horizontal=True, gap="small")
-    for index in range(FILTERS):
-        column = row.container(width=FILTER_WIDTH)
-        kernel = network.kernels[index].astype(np.float64)
-        caption = f"Filter {index + 1} · bias {format_value(network.biases[index])}"
-        alt = f"{caption}: {kernel_words(kernel, INPUT_SCALE)}"
-        grid((*key, "kernel", index), kernel, signed_shading(kernel), caption, 40, column, alt)
-        column.button(
-            "Step through",
-            key=f"network_open_{index}",
-            on_click=_open_on_first_page,
-            args=(kernel, item),
-            help="Open this filter on the first page, on this item: inspector and steppers.",
-        )
+    kernels = [kernel.astype(np.float64) for kernel in network.kernels]
+    titles = [f"Filter {index + 1} · bias {format_value(bias)}" for index, bias in enumerate(network.biases)]
+    drawn = NETWORK_PNGS.get_or_compute(
+        (*key, "filters"),
+        lambda: montage(
+            [
+                render_grid(k, signed_shading(k), labels=value_labels(k), cell_px=FILTER_CELL_PX).image
+                for k in kernels
+            ],
+            titles,
+            columns=FILTERS,
+        ).encoded(),
+    )
+    alt = "The 8 learnt filters, each × 1/255 then + its bias. " + " ".join(
+        f"{title}: {kernel_words(kernel)}." for title, kernel in zip(titles, kernels, strict=True)
+    )
+    pick_cell(state.NETWORK_FILTER_PICK, drawn.png, drawn.geometry, alt,
+              lambda _row, col: _open_on_first_page(kernels[col], item))  # fmt: skip
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.selectbox("Filter to step through", range(FILTERS), format_func=lambda i: titles[i],
+                  key=state.NETWORK_OPEN_FILTER, width=220)  # fmt: skip
+    row.button(
+        "Step through it on the first page",
+        key="network_open",
+        on_click=lambda: _open_on_first_page(kernels[st.session_state[state.NETWORK_OPEN_FILTER]], item),
+        help="The first page's inspector and steppers, with this filter and weight 1/255, on this item.",
+    )
 
 
 def _open_on_first_page(kernel: np.ndarray, item: ShownItem) -> None:
@@ -351,6 +369,8 @@ def _open_on_first_page(kernel: np.ndarray, item: ShownItem) -> None:
 
 
 def maps_ui(network: Network, shown: Forward, key: tuple) -> None:
+    """The 8 feature maps and the 8 pooled maps, each set drawn as one picture; a click on a map explains
+    its pixels below."""
     st.subheader("8 feature maps (26 x 26, after ReLU) and 8 pooled maps (13 x 13)")
     st.segmented_control(
         "Colour scale",
@@ -363,26 +383,34 @@ def maps_ui(network: Network, shown: Forward, key: tuple) -> None:
     kind = st.session_state[state.NETWORK_SCALE]
     map_tops = map_scales(shown.maps, kind)
     pooled_tops = map_scales(shown.pooled, kind)
-    row = st.container(horizontal=True, gap="medium")
-    for index in range(FILTERS):
-        column = row.container(width=MAP_WIDTH)
-        grid(
-            (*key, "map", index, kind),
-            shown.maps[index],
-            _up_to(map_tops[index]),
-            f"Map {index + 1} · 26 x 26",
-            12,
-            column,
-        )
-        grid(
-            (*key, "pooled", index, kind),
-            shown.pooled[index],
-            _up_to(pooled_tops[index]),
-            f"Map {index + 1} pooled · 13 x 13",
-            24,
-            column,
+    for name, values, tops, cell_px in (
+        ("maps", shown.maps, map_tops, MAP_TILE_CELL_PX),
+        ("pooled", shown.pooled, pooled_tops, POOLED_TILE_CELL_PX),
+    ):
+        side = values.shape[1]
+        titles = [f"Map {index + 1}" + (" pooled" if name == "pooled" else "") for index in range(FILTERS)]
+
+        def draw(values=values, tops=tops, cell_px=cell_px, titles=titles):
+            tiles = [
+                render_grid(feature, _up_to(top), cell_px=cell_px,
+                            labels=value_labels(feature) if cell_px >= LABELLED_CELL_PX else None).image
+                for feature, top in zip(values, tops, strict=True)
+            ]  # fmt: skip
+            return montage(tiles, titles, columns=4, gap=16).encoded()
+
+        drawn = NETWORK_PNGS.get_or_compute((*key, name, kind), draw)
+        words = " ".join(grid_words(title, feature) for title, feature in zip(titles, values, strict=True))
+        alt = f"{words} Click a map to explain its pixels."
+        pick_cell(f"{state.NETWORK_MAPS_PICK}_{name}", drawn.png, drawn.geometry, alt, _pick_map)
+        st.caption(
+            f"{'Pooled maps' if name == 'pooled' else 'Feature maps'} 1 to 8, {side} x {side} each, "
+            f"colour scale {kind}" + (": values written" if name == "pooled" else "") + "."
         )
     map_pixel_ui(network, shown, key, map_tops)
+
+
+def _pick_map(row: int, col: int) -> None:
+    st.session_state[state.NETWORK_MAP] = row * 4 + col + 1
 
 
 def grid(
@@ -395,7 +423,7 @@ def grid(
         labels = value_labels(values) if cell_px is not None and cell_px >= LABELLED_CELL_PX else None
         return render_grid(values, shading, labels=labels, cell_px=cell_px).png()
 
-    png = LAYER_PNGS.get_or_compute((*key, cell_px, shading), draw)
+    png = NETWORK_PNGS.get_or_compute((*key, cell_px, shading), draw)
     alt = alt or grid_words(caption, values)
     (place or st.container()).image(png, caption=caption, width="stretch", alt=alt)
 
@@ -422,7 +450,7 @@ def map_pixel_ui(network: Network, shown: Forward, key: tuple, tops: list[float]
         side = MAP_SIDE * MAP_CELL_PX
         pick_cell(
             state.NETWORK_PICK,
-            LAYER_PNGS.get_or_compute(
+            NETWORK_PNGS.get_or_compute(
                 (*key, "pick", index, row, col, tops[index]),
                 lambda: render_grid(
                     values,
@@ -473,20 +501,29 @@ def same_class_ui(network: Network, key: tuple) -> None:
     labels = [int(st.session_state[key]) for key in (state.NETWORK_SAME_FIRST, state.NETWORK_SAME_SECOND)]
     chosen = {label: same_class_items(items, split, label) for label in labels}
     pooled = {
-        index_: _forward(network, ShownItem(items.images[index_], "", None, index_, None), key).pooled[index]
+        item: _forward(network, ShownItem(items.images[item], "", None, item, None), key).pooled[index]
         for label in labels
-        for index_ in chosen[label]
+        for item in chosen[label]
     }
     top = max(max(float(values.max()) for values in pooled.values()), 1e-12)
     for label in labels:
-        row = st.container(horizontal=True, gap="small")
-        for item_index in chosen[label]:
-            pair = row.container(horizontal=True, gap="small", width="content")
-            caption = f"{CLASS_NAMES[label]}, item {item_index}"
-            pixels = items.images[item_index].astype(np.float64)
-            grid(("item", item_index), pixels, PIXELS, caption, 6, pair.container(width=SHELF_WIDTH))
-            grid((*key, "same", index, item_index, top), pooled[item_index], _up_to(top),
-                 f"Filter {index + 1} pooled", 10, pair.container(width=SHELF_WIDTH))  # fmt: skip
+        titles = [text for item in chosen[label] for text in (f"{CLASS_NAMES[label]} {item}", "pooled")]
+
+        def draw(label=label, titles=titles):
+            tiles = []
+            for item in chosen[label]:
+                tiles.append(render_grid(items.images[item], PIXELS, cell_px=SAME_ITEM_CELL_PX).image)
+                tiles.append(render_grid(pooled[item], _up_to(top), cell_px=SAME_POOLED_CELL_PX).image)
+            return montage(tiles, titles, columns=len(tiles), gap=10).encoded()
+
+        drawn = NETWORK_PNGS.get_or_compute((*key, "same", index, label, top), draw)
+        st.image(
+            drawn.png,
+            caption=f"{CLASS_NAMES[label]}: four held-out items, each beside filter {index + 1}'s pooled map",
+            alt=f"Four held-out {CLASS_NAMES[label].lower()} items, each beside filter {index + 1}'s pooled "
+            "map. "
+            + " ".join(grid_words(f"Item {item}'s pooled map", pooled[item]) for item in chosen[label]),
+        )
 
 
 # ---- 4. Learning -------------------------------------------------------------------------------------------
@@ -494,24 +531,27 @@ def same_class_ui(network: Network, key: tuple) -> None:
 
 def learning_ui(job: TrainingJob | None, epochs: list, epoch: int) -> None:
     st.subheader("Watch it learn")
-    curves = LAYER_PNGS.get_or_compute(
-        ("curves", _run_key(job), epoch),
+    curves = NETWORK_PNGS.get_or_compute(
+        ("curves", _run_key(job)),
         lambda: learning_curves(
             np.array([e.train_loss for e in epochs]),
             np.array([e.held_out_loss for e in epochs]),
             np.array([e.train_accuracy for e in epochs]),
             np.array([e.held_out_accuracy for e in epochs]),
-            epoch,
         ),
     )
     shown = epochs[epoch]
-    st.image(
-        curves,
-        caption=f"Epoch {epoch}: loss {format_value(shown.train_loss)} on the training items, "
-        f"{format_value(shown.held_out_loss)} held out; accuracy {format_value(shown.train_accuracy * 100)}% "
-        f"and {format_value(shown.held_out_accuracy * 100)}% held out.",
-        alt=f"Loss and accuracy after each of the {len(epochs) - 1} epochs, epoch {epoch} marked.",
-    )
+    train, held = format_value(shown.train_accuracy * 100), format_value(shown.held_out_accuracy * 100)
+    with st.container(key=CURVES, width=curves.width):
+        st.image(
+            curves.png,
+            width="stretch",
+            caption=f"Epoch {epoch} (the dot): loss {format_value(shown.train_loss)} on the training items, "
+            f"{format_value(shown.held_out_loss)} held out; accuracy {train}% and {held}% held out.",
+            alt=f"Loss and accuracy after each of the {len(epochs) - 1} epochs; at epoch {epoch} the "
+            f"held-out accuracy is {held}%.",
+        )
+        st.html(f"<style>{step_mark_css(CURVES, curves, epoch)}</style>")
     running = job is not None and not job.done
     st.session_state[state.NETWORK_POLLING] = running
     st.fragment(safely(train_again_ui), run_every=1.0 if running else None)()
@@ -610,7 +650,7 @@ def confusion_ui(epochs: list, epoch: int) -> None:
         st.caption(f"Rows: the true class; columns: the class predicted, in the order {order}.")
         pick_cell(
             state.NETWORK_CONFUSION_PICK,
-            LAYER_PNGS.get_or_compute(
+            NETWORK_PNGS.get_or_compute(
                 ("confusion", hashlib.sha256(matrix.tobytes()).hexdigest()),
                 lambda: render_grid(
                     values, positive_shading(values), labels=value_labels(values), cell_px=CONFUSION_CELL_PX
@@ -640,10 +680,17 @@ def confusion_ui(epochs: list, epoch: int) -> None:
             f"**{len(chosen)}** held-out {CLASS_NAMES[true].lower()} item(s) predicted as "
             f"**{CLASS_NAMES[guessed].lower()}**{shown}:"
         )
-        shelf = st.container(horizontal=True, gap="small")
-        for index in chosen[:SHELF_ITEMS]:
-            grid(("item", index), items.images[index].astype(np.float64), PIXELS, f"Item {index}", 6,
-                 shelf.container(width=SHELF_WIDTH))  # fmt: skip
+        if chosen:
+            shown_items = chosen[:SHELF_ITEMS]
+            drawn = NETWORK_PNGS.get_or_compute(("shelf", *shown_items), lambda: _shelf(shown_items))
+            st.image(drawn.png, alt="Items " + ", ".join(str(i) for i in shown_items) + ".")
+
+
+def _shelf(indices: list[int]):
+    """Items of the 900 drawn as one picture, six a row, each named."""
+    images = load_items().images
+    tiles = [render_grid(images[index], PIXELS, cell_px=SHELF_CELL_PX).image for index in indices]
+    return montage(tiles, [f"Item {index}" for index in indices], columns=min(6, len(tiles)), gap=8).encoded()
 
 
 def _pick_confusion_cell(row: int, col: int) -> None:

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from filters.describe import kernel_words
 from filters.fashion_mnist import CLASS_NAMES, ITEMS_PER_CLASS, load_items
 from filters.feature_maps import explain_map_pixel
-from filters.network import INPUT_SCALE, Network, forward
+from filters.network import Network, forward
 from filters.numbers import format_value
 from filters.trained_network import load_shipped
 from tests.e2e.helpers import app_session, choose_option, screenshot_and_check, wait_for_app
@@ -28,19 +28,17 @@ KERAS_FILES = Path(__file__).resolve().parents[1] / "data" / "keras"
 TITLE = "A trained network: does it tell a boot from a bag?"
 
 
-def filter_alts(page) -> list[str]:
-    """The alt texts of the 8 filters, read in the browser."""
-    return [
-        page.get_by_role("img", name=re.compile(rf"^Filter {number} · bias ")).get_attribute("alt")
-        for number in range(1, 9)
-    ]
+def filter_alts(page) -> str:
+    """The alt text of the 8 filters' picture, read in the browser."""
+    return page.locator(".st-key-network_filter_pick img").get_attribute("alt")
 
 
-def expected_filter_alts(network: Network) -> list[str]:
-    return [
-        f"Filter {index + 1} · bias {format_value(bias)}: {kernel_words(kernel.astype(float), INPUT_SCALE)}"
+def expected_filter_alts(network: Network) -> str:
+    """What it must say: each filter's values and bias, from the core."""
+    return "The 8 learnt filters, each × 1/255 then + its bias. " + " ".join(
+        f"Filter {index + 1} · bias {format_value(bias)}: {kernel_words(kernel.astype(float))}."
         for index, (kernel, bias) in enumerate(zip(network.kernels, network.biases, strict=True))
-    ]
+    )
 
 
 def prediction_text(network: Network, index: int, epoch: int) -> str:
@@ -149,3 +147,17 @@ def test_an_uploaded_keras_weights_file_shows_its_filters(browser, app_server, s
         )
         wait_for_app(page)
         expect(page.get_by_text("(5, 5, 1, 8)")).to_be_visible()
+
+
+def test_clicking_a_learnt_filter_opens_it_on_the_first_page_on_the_same_item(browser, app_server, request):
+    network = load_shipped().final
+    with app_session(browser, app_server.url, "/network") as page:
+        picture = page.locator(".st-key-network_filter_pick img")
+        box = picture.bounding_box()
+        picture.click(position={"x": 2.5 * box["width"] / 8, "y": box["height"] / 2})  # the third filter
+        wait_for_app(page)
+        expect(page.get_by_text("Showing item-811-28x28.png")).to_be_visible()
+        expect(page.get_by_role("textbox", name="Weight", exact=True)).to_have_value("1/255")
+        kernel = network.kernels[2].astype(float)
+        expect(page.get_by_role("img", name=re.compile(re.escape(kernel_words(kernel))))).not_to_have_count(0)
+        screenshot_and_check(page, request.node.name)
