@@ -288,3 +288,22 @@ def test_small_grids_are_drawn_at_least_700_px_wide_so_the_browser_never_enlarge
 @pytest.mark.parametrize("side", [467, 512, 1024, 1400])
 def test_photos_are_drawn_at_their_own_size(side):
     assert cell_size((side, side), labelled=False) == 1.0
+
+
+def test_a_montage_puts_each_tile_in_its_slot_and_a_click_finds_it():
+    from filters.drawing import PANEL, cell_at, montage
+
+    colours = [(value, 255 - value, 7) for value in (50, 100, 150, 200, 250)]  # no grey a title could blend
+    tiles = [np.full((10, 20, 3), colour, dtype=np.uint8) for colour in colours]
+    drawn = montage(tiles, ["a", "b", "c", "d", "e"], columns=3, gap=4)
+    rows, cols = drawn.grid_shape
+    assert (rows, cols) == (2, 3)
+    slot = drawn.slot_px
+    assert drawn.image.shape == (2 * slot, 3 * slot, 3)
+    for index, colour in enumerate(colours):
+        row, col = divmod(index, 3)
+        own_slot = drawn.image[row * slot : (row + 1) * slot, col * slot : (col + 1) * slot]
+        assert (own_slot == colour).all(axis=-1).sum() == 10 * 20  # the whole tile, once, in its own slot
+        x, y = (col + 0.5) * slot, (row + 0.5) * slot
+        assert cell_at(drawn.geometry, x, y, drawn.image.shape[1], drawn.image.shape[0]) == (row, col)
+    assert tuple(drawn.image[-1, -1]) == PANEL  # the sixth slot is empty panel
