@@ -12,7 +12,7 @@ import streamlit as st
 from filters.kernel import format_weight
 from filters.network import INPUT_SCALE
 from filters.presets import PRESETS
-from filters.walkthrough import VIEW_SLIDE
+from filters.walkthrough import VIEW_INSPECT, VIEW_SLIDE
 from views import state
 from views.image_source import show_file
 
@@ -25,8 +25,12 @@ CLASS_QUESTION = st.Page("class_room.py", title="Class question", url_path="clas
 
 
 def open_on_first_page(chosen: str | state.FirstPageFilter) -> None:
-    """A layer's or the network's "Step through it": that filter in the first page's sliding stepper, at
-    its first step; a learnt filter with the network's weight 1/255, on the item it was shown on."""
+    """A layer's or the network's "Step through it": that filter on the first page.
+
+    A layer's preset opens in the sliding stepper at its first step. A learnt filter opens as the network
+    uses it: weight 1/255, no padding, max pooling, the raw sums (before the bias and ReLU), on the item it
+    was shown on, in the inspector at the pixel the network's page explains.
+    """
     state.keep_settings(state.LAYER_SETTINGS)  # this run draws no widget: keep the other pages'
     state.keep_settings(state.NETWORK_SETTINGS)
     if isinstance(chosen, state.FirstPageFilter):
@@ -34,12 +38,17 @@ def open_on_first_page(chosen: str | state.FirstPageFilter) -> None:
         st.session_state[state.PRESET] = None
         st.session_state[state.WEIGHT_TEXT] = format_weight(INPUT_SCALE)
         st.session_state[state.LAST_VALID_WEIGHT] = INPUT_SCALE
-        st.session_state[state.MAPPING] = "signed"  # the sums as they are, before the bias and ReLU
+        st.session_state[state.PADDING] = "valid"
+        st.session_state[state.POOL_KIND] = "max"
+        st.session_state[state.MAPPING] = "signed"
         state.seed_kernel(chosen.kernel)
-    elif chosen in PRESETS:  # else the first page's own filter, already in force there
-        state.seed_kernel_from_preset(chosen)
-    st.session_state[state.STEP_VIEW] = VIEW_SLIDE
-    st.session_state[state.STEP] = 0
+        st.session_state[state.STEP_VIEW] = VIEW_INSPECT
+        st.session_state[state.LINKED_PIXEL] = chosen.pixel  # taken once the item's size is known
+    else:
+        if chosen in PRESETS:  # else the first page's own filter, already in force there
+            state.seed_kernel_from_preset(chosen)
+        st.session_state[state.STEP_VIEW] = VIEW_SLIDE
+        st.session_state[state.STEP] = 0
     st.session_state[state.REVEAL] = True
     st.switch_page(ONE_FILTER)
 

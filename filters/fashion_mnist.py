@@ -198,6 +198,11 @@ class FittedItem:
     as_is: bool
 
     @property
+    def nbytes(self) -> int:
+        """Memory it holds (for byte-bounded caches): mostly the picture as given."""
+        return int(self.source.nbytes + self.pixels.nbytes)
+
+    @property
     def steps(self) -> tuple[str, ...]:
         """What was done, one sentence a step, for the page to print beside the pictures."""
         rows, cols = self.source.shape

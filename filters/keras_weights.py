@@ -40,10 +40,15 @@ from __future__ import annotations
 import io
 import math
 import re
+import resource
+import subprocess
+import sys
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -224,8 +229,63 @@ def _first_layer(kernel: np.ndarray, bias: np.ndarray | None, where: str) -> Fir
 # ---- HDF5: Keras 3 .weights.h5, inside .keras, and legacy .h5 ----------------------------------------------
 
 
+HDF5_SECONDS = 10
+"""Longest an HDF5 file may take to read; HDF5's C library can loop forever on some damaged files."""
+HDF5_MEMORY = 2 * 1024**3
+"""Most memory (address space) the process reading an HDF5 file may take."""
+_REFUSED = 3
+"""The reading process's exit status for a refusal (its message on standard output)."""
+
+
 def _from_hdf5(data: bytes, name: str) -> FirstLayer:
-    """The first Conv2D of an HDF5 weights file."""
+    """The first Conv2D of an HDF5 weights file, read by another Python process with a time and a memory
+    limit (``python -m filters.keras_weights``, the bytes on its standard input, nothing on disk).
+
+    HDF5's C library can spin forever on a damaged file while holding the interpreter's lock, which would
+    stop every visitor's page in this process: the reader is killed instead, and the file refused.
+    """
+    damaged = WeightsRejected(
+        f'"{name}" could not be read as an HDF5 weights file: it may be damaged or cut short. '
+        "Please save the weights again."
+    )
+    try:
+        reader = subprocess.run(
+            [sys.executable, "-m", "filters.keras_weights", name],
+            input=data,
+            capture_output=True,
+            timeout=HDF5_SECONDS,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise damaged from None
+    if reader.returncode == _REFUSED:
+        raise WeightsRejected(reader.stdout.decode("utf-8"))
+    if reader.returncode != 0:  # out of memory, or a crash in the C library
+        raise damaged
+    with np.load(io.BytesIO(reader.stdout), allow_pickle=False) as arrays:
+        bias = arrays["bias"] if "bias" in arrays.files else None
+        return _first_layer(arrays["kernel"], bias, str(arrays["where"]))
+
+
+def main() -> int:
+    """The reading process: HDF5 bytes on standard input, the kernel, bias and place on standard output
+    (an ``.npz``), or a refusal's message and the status ``_REFUSED``."""
+    resource.setrlimit(resource.RLIMIT_AS, (HDF5_MEMORY, HDF5_MEMORY))
+    try:
+        kernel, bias, where = _parse_hdf5(sys.stdin.buffer.read(), sys.argv[1])
+    except WeightsRejected as refusal:
+        sys.stdout.buffer.write(str(refusal).encode("utf-8"))
+        return _REFUSED
+    arrays = {"kernel": kernel, "where": np.array(where)}
+    if bias is not None:
+        arrays["bias"] = bias
+    np.savez(sys.stdout.buffer, **arrays)
+    return 0
+
+
+def _parse_hdf5(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """The kernel and bias of the first Conv2D of an HDF5 weights file, and where they were found."""
     try:
         with h5py.File(io.BytesIO(data), "r") as file:
             root = _child(file, "model_weights")
@@ -252,7 +312,7 @@ def _from_hdf5(data: bytes, name: str) -> FirstLayer:
             f'"{name}" could not be read as an HDF5 weights file: it may be damaged or cut short. '
             "Please save the weights again."
         ) from error
-    return _first_layer(kernel_values, bias_values, where)
+    return kernel_values, bias_values, where
 
 
 Candidate = tuple[str, h5py.Dataset, h5py.Dataset | None]
@@ -441,8 +501,10 @@ def _npy_header(raw: bytes, what: str) -> Header:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise ValueError(f"format {version}")
-    except ValueError as error:
-        raise WeightsRejected(f"{what} is not a NumPy array file this page reads: {error}.") from error
+    except (ValueError, SyntaxError, tokenize.TokenError) as error:  # NumPy parses the header as Python
+        raise WeightsRejected(
+            f"{what} is not a NumPy array file this page reads: its header is damaged."
+        ) from error
     _check_dtype(dtype, what)
     promised, held = math.prod(shape) * dtype.itemsize, len(raw) - stream.tell()
     if promised != held:
@@ -458,3 +520,7 @@ def _npy_values(raw: bytes, header: Header) -> np.ndarray:
     shape, dtype, offset, fortran = header
     values = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset)
     return values.reshape(shape, order="F" if fortran else "C")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

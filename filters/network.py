@@ -40,6 +40,7 @@ that of the rounded network, the one the page shows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -133,6 +134,14 @@ class Network:
         return self.dense.reshape(POOLED_SIDE, POOLED_SIDE, FILTERS, CLASSES)[:, :, index, :]
 
     @property
+    def digest(self) -> str:
+        """A full digest of every weight: what a cache of this network's results is keyed by."""
+        digest = hashlib.sha256()
+        for array in (self.kernels, self.biases, self.dense, self.dense_bias):
+            digest.update(array.tobytes())
+        return digest.hexdigest()
+
+    @property
     def weight_count(self) -> int:
         return int(self.kernels.size + self.biases.size + self.dense.size + self.dense_bias.size)
 
@@ -165,6 +174,20 @@ class Forward:
     features: np.ndarray = field(repr=False)
     logits: np.ndarray = field(repr=False)
     probabilities: np.ndarray = field(repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory its arrays hold (for byte-bounded caches)."""
+        arrays = (
+            self.pixels,
+            self.sums,
+            self.maps,
+            self.pooled,
+            self.features,
+            self.logits,
+            self.probabilities,
+        )
+        return sum(int(array.nbytes) for array in arrays)
 
     @property
     def predicted(self) -> int:

@@ -28,6 +28,7 @@ from tests.conftest import APP
 from tests.pixels import sample_pixels
 from tests.test_app_predict import texts as page_texts
 from views import state
+from views.network_page import ITEMS
 
 TITLE = "A trained network: does it tell a boot from a bag?"
 
@@ -196,6 +197,11 @@ def test_step_through_opens_the_learnt_filter_on_the_first_page_on_the_same_item
     np.testing.assert_array_equal(np.array(at.session_state[state.LAST_VALID_KERNEL]), network.kernels[2])
     name = at.session_state[state.SHOWN_IMAGE][1]
     assert name == "item-811-28x28.png"
+    assert at.session_state[state.PADDING] == "valid" and at.session_state[state.POOL_KIND] == "max"
+    assert (at.session_state[state.INSPECT_ROW], at.session_state[state.INSPECT_COL]) == (7, 17)  # the page's
+    inspected = [block.value for block in at.markdown if "Sum of the nine products" in block.value]
+    explained = explain_map_pixel(network, shown_forward(811)[1], 2, 7, 17)
+    assert inspected and explained.sum_line.split(" = ")[0] in inspected[0]  # the same nine products
     _, _, data = at.session_state[state.LAST_GOOD_UPLOAD]
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(data))), load_items().images[811])
 
@@ -240,3 +246,20 @@ def test_a_weights_file_that_does_not_fit_is_refused_with_what_was_expected(name
     errors = [error.value.replace("\\", "") for error in at.error]  # the Markdown escapes taken out
     assert len(errors) == 1 and words in errors[0], errors
     assert clickable_alt(at, state.NETWORK_FILTER_PICK) == filters_alt(load_shipped().final)
+
+
+def test_forged_settings_are_put_back_and_the_page_still_shows():
+    at = network_page()
+    for key, value in {
+        state.NETWORK_ITEM: 1000,
+        state.NETWORK_MAP: 9,
+        state.NETWORK_EPOCH: -1,
+        state.NETWORK_SOURCE: "a file on the server",
+    }.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    words = texts(at)
+    # each put back to the first value its widget offers: epoch 0, the class's first item, map 1
+    assert "After epoch **0**" in words and "Item 810 of the 900" in words
+    assert at.session_state[state.NETWORK_MAP] == 1 and at.session_state[state.NETWORK_SOURCE] == ITEMS

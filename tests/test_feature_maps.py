@@ -1,5 +1,8 @@
 """The third page's arithmetic: a feature-map pixel term by term, colour scales, the compared items."""
 
+import gc
+import time
+
 import numpy as np
 import pytest
 
@@ -14,7 +17,7 @@ from filters.feature_maps import (
 from filters.network import TrainingSettings, forward
 from filters.numbers import format_value
 from filters.trained_network import load_shipped
-from filters.training_job import TrainingJob
+from filters.training_job import QueueFull, TrainingJob
 
 
 @pytest.fixture(scope="module")
@@ -84,19 +87,44 @@ def test_the_figures_are_pngs():
 
 def test_training_again_gives_the_shipped_run_for_the_shipped_settings():
     shipped = load_shipped()
-    job = TrainingJob(TrainingSettings(epochs=2))
-    job.wait(120)
-    assert job.done and job.finished and job.problem is None
+    job = TrainingJob.start(TrainingSettings(epochs=2))
+    assert job.wait(120)
+    assert job.finished and job.problem is None
     assert [epoch.number for epoch in job.epochs] == [0, 1, 2]
     for mine, theirs in zip(job.epochs, shipped.epochs[:3], strict=True):
         np.testing.assert_array_equal(mine.network.kernels, theirs.network.kernels)  # same seed, same bits
 
 
-def test_a_cancelled_job_stops_and_lets_the_next_one_train():
-    first = TrainingJob(TrainingSettings(epochs=5, seed=3))
+def test_runs_train_one_at_a_time_first_come_first_served():
+    first = TrainingJob.start(TrainingSettings(epochs=3, seed=5))
+    second = TrainingJob.start(TrainingSettings(epochs=1, seed=6))
+    third = TrainingJob.start(TrainingSettings(epochs=1, seed=7))
+    assert (second.ahead, third.ahead) == (1, 2)  # the first trains, the second waits before the third
+    assert third.waiting
+    assert third.wait(120) and first.done and second.done
+    assert first.finished and second.finished and third.finished
+
+
+def test_a_cancelled_or_dropped_job_gives_its_turn_up():
+    first = TrainingJob.start(TrainingSettings(epochs=5, seed=3))
+    dropped = TrainingJob.start(TrainingSettings(epochs=5, seed=8))
+    run = dropped._run  # what the worker holds
+    del dropped  # its session ended
+    gc.collect()
+    assert run.cancelled.is_set()
     first.cancel()
-    second = TrainingJob(TrainingSettings(epochs=1, seed=4))
-    first.wait(60)
-    second.wait(60)
-    assert first.done and not first.finished
-    assert second.finished
+    last = TrainingJob.start(TrainingSettings(epochs=1, seed=4))
+    assert last.wait(60)
+    assert last.finished and not first.finished and run.epochs == []
+
+
+def test_a_full_queue_says_to_try_again_later(monkeypatch):
+    monkeypatch.setattr("filters.training_job.MAX_WAITING", 1)
+    training = TrainingJob.start(TrainingSettings(epochs=5, seed=9))
+    while training.waiting:
+        time.sleep(0.01)
+    waiting = TrainingJob.start(TrainingSettings(epochs=3, seed=10))  # the one place in line
+    with pytest.raises(QueueFull, match="please try again in a minute"):
+        TrainingJob.start(TrainingSettings(epochs=3, seed=11))
+    training.cancel()
+    waiting.cancel()

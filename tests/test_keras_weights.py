@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-from filters.keras_weights import MAX_UPLOAD_MB, WeightsRejected, read_first_layer
+from filters.keras_weights import HDF5_SECONDS, MAX_UPLOAD_MB, WeightsRejected, read_first_layer
 from filters.network import Network
 
 FIXTURES = Path(__file__).parent / "data" / "keras"
@@ -395,3 +397,37 @@ def test_keras_reads_the_fixtures_as_the_app_does():
     assert np.array_equal(read.kernels, expected_kernel[:, :, 0, :].transpose(2, 0, 1))
     assert np.array_equal(read.biases, expected_bias)
     assert np.array_equal(EXPECTED["two_convs.keras_kernel"], expected_kernel)
+
+
+def test_an_hdf5_file_that_would_read_forever_is_refused_and_the_server_keeps_serving():
+    """A byte of lab.h5 changed makes HDF5's C library spin while holding the interpreter's lock: the file
+    is read by another process, killed after HDF5_SECONDS, and this one's threads run on meanwhile."""
+    damaged = bytearray((FIXTURES / "lab.h5").read_bytes())
+    damaged[4712] = 0xBC
+    ticks = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.05):
+            ticks.append(time.perf_counter())
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(WeightsRejected, match="could not be read as an HDF5 weights file"):
+            read_first_layer(bytes(damaged), "damaged.h5")
+    finally:
+        stop.set()
+        ticker.join()
+    assert time.perf_counter() - started < HDF5_SECONDS + 5
+    assert max(np.diff(ticks)) < 1.0  # the other threads were never stopped
+
+
+def test_an_npy_whose_header_is_damaged_is_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((3, 3, 1, 8), dtype=np.float32))
+    damaged = bytearray(buffer.getvalue())
+    damaged[10] = ord("'")  # NumPy's header parser then raises a tokenize error, not a ValueError
+    with pytest.raises(WeightsRejected, match="its header is damaged"):
+        read_first_layer(bytes(damaged), "weights.npy")

@@ -47,11 +47,24 @@ LAYER_RESULTS = BoundedCache(max_bytes=256 * _MB, max_entries=32, owner_of=uploa
 LAYER_PNGS = BoundedCache(max_bytes=128 * _MB, max_entries=256, owner_of=upload_in)
 """The second page's drawn grids and loss curves, by recipe and picture."""
 
+NETWORK_RESULTS = BoundedCache(max_bytes=128 * _MB, max_entries=2048, owner_of=upload_in)
+"""The third page's items through a network (about 100 kB each) and pictures worked at 28 x 28, by the
+network's and the item's full digests (and an upload's source, so that its entries go with it)."""
 NETWORK_PNGS = BoundedCache(max_bytes=64 * _MB, max_entries=4096, owner_of=upload_in)
 """The third page's pictures (a few kB to 200 kB each), by run, epoch, item digest and picture: room for
 every epoch of many items, so that scrubbing back and forth draws nothing twice."""
 
-CACHES = (DECODED, RESULTS, PICTURES, PNGS, EXPLORER_PAYLOADS, LAYER_RESULTS, LAYER_PNGS, NETWORK_PNGS)
+CACHES = (
+    DECODED,
+    RESULTS,
+    PICTURES,
+    PNGS,
+    EXPLORER_PAYLOADS,
+    LAYER_RESULTS,
+    LAYER_PNGS,
+    NETWORK_RESULTS,
+    NETWORK_PNGS,
+)
 
 _LOG = logging.getLogger(__name__)
 BUG_MESSAGE = (

@@ -7,6 +7,7 @@ Every number comes from the core (``filters.network``, ``filters.feature_maps``,
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ from filters.feature_maps import (
     probability_chart,
     same_class_items,
 )
-from filters.images import to_grayscale
+from filters.images import fit_within, to_grayscale
 from filters.keras_weights import read_first_layer
 from filters.network import (
     DENSE_INPUTS,
@@ -51,16 +52,17 @@ from filters.network import (
 )
 from filters.numbers import format_value
 from filters.trained_network import load_shipped
-from filters.training_job import TrainingJob
+from filters.training_job import QueueFull, TrainingJob
 from views import state
 from views.image_source import UPLOADER_LIMIT_MB, decode_shown
 from views.layer_page import positive_shading, signed_shading, step_mark_css
-from views.loading import LAYER_RESULTS, NETWORK_PNGS
+from views.loading import NETWORK_PNGS, NETWORK_RESULTS
 from views.pick_image import pick_cell
-from views.safely import safely
+from views.safely import BUG_MESSAGE, safely
 from views.text import plain
 
-ITEMS, FIRST_PAGES_IMAGE = "One of the 900 items", "The first page's image"
+_LOG = logging.getLogger(__name__)
+ITEMS, FIRST_PAGES_IMAGE = state.NETWORK_SOURCES
 SHIPPED, YOURS = "shipped", "yours"
 WEIGHT_TYPES = ["h5", "keras", "npy", "npz"]
 LABELLED_CELL_PX = 16
@@ -73,7 +75,10 @@ SAME_ITEM_CELL_PX, SAME_POOLED_CELL_PX, SHELF_CELL_PX = 5, 11, 4
 """Cell sizes of the pictures drawn as one (``montage``): values are written in cells of 16 px or more."""
 CURVES = "network_curves"
 """The container of the learning curves, whose epoch mark is placed by CSS."""
-INVERT_CHOICES = {"By its border": None, "Swap": True, "Keep": False}
+INVERT_CHOICES = dict(zip(state.NETWORK_INVERTS, (None, True, False), strict=True))
+FIT_FROM_SIDE = 1024
+"""The first page's image is worked at 28 x 28 from at most this many pixels a side ("Full size" can be
+12 MP: a 28 x 28 item needs no more)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,10 +92,13 @@ class ShownItem:
     index: int | None
     fitted: FittedItem | None
     """How the first page's image was worked at 28 x 28 (None for one of the 900)."""
+    source: str
+    """Where it comes from: "item:N", or the first page's recipe source (an upload's frees its cache)."""
 
     @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.pixels.tobytes()).hexdigest()
+    def key(self) -> tuple[str, str]:
+        """What a cache of its results is keyed by: its source and a full digest of its pixels."""
+        return self.source, hashlib.sha256(self.pixels.tobytes()).hexdigest()
 
 
 def init_network_state() -> None:
@@ -155,18 +163,17 @@ def network_page() -> None:
         item = item_ui()
     epoch = int(st.session_state[state.NETWORK_EPOCH])
     network = epochs[epoch].network
-    run_key = _run_key(job)
     if own is not None and st.session_state[state.NETWORK_RUN] == SHIPPED:
         network = network.with_filters(*own.network_filters)
-        run_key = (*run_key, "own", hashlib.sha256(own.kernels.tobytes() + own.biases.tobytes()).hexdigest())
-    shown = _forward(network, item, (*run_key, epoch))
+    digest = network.digest
+    shown = _forward(network, digest, item)
     with top[1]:
         prediction_ui(shown, item, epoch, last)
     _write_link(item, epoch)
-    key = (*run_key, epoch, item.digest)
+    key = (digest, *item.key)
     filters_ui(network, item, key)
     maps_ui(network, shown, key)
-    same_class_ui(network, (*run_key, epoch))
+    same_class_ui(network, digest)
     learning_ui(job, epochs, epoch)
     pooling_keeps_ui()
     confusion_ui(epochs, epoch)
@@ -181,16 +188,9 @@ def _shown_epochs(job: TrainingJob | None) -> list:
     return list(load_shipped().epochs)
 
 
-def _run_key(job: TrainingJob | None) -> tuple:
-    if st.session_state[state.NETWORK_RUN] == YOURS and job is not None:
-        fixed = job.fixed_filters
-        digest = "" if fixed is None else hashlib.sha256(np.asarray(fixed[0]).tobytes()).hexdigest()
-        return ("network", YOURS, job.settings, digest)
-    return ("network", SHIPPED)
-
-
-def _forward(network: Network, item: ShownItem, key: tuple) -> Forward:
-    return LAYER_RESULTS.get_or_compute((*key, "forward", item.digest), lambda: forward(network, item.pixels))
+def _forward(network: Network, digest: str, item: ShownItem) -> Forward:
+    """The item through the network, kept by the network's and the item's full digests."""
+    return NETWORK_RESULTS.get_or_compute((digest, *item.key), lambda: forward(network, item.pixels))
 
 
 # ---- 1. The item -------------------------------------------------------------------------------------------
@@ -204,10 +204,10 @@ def item_ui() -> ShownItem:
     else:
         item = _one_of_the_900()
     grid(
-        ("item", item.digest),
+        ("item", *item.key),
         item.pixels.astype(np.float64),
         PIXELS,
-        f"{item.title} · 28 x 28, the network's input",
+        f"{plain(item.title)} · 28 x 28, the network's input",
         16,
         st.container(width=440),
     )
@@ -232,7 +232,8 @@ def _one_of_the_900() -> ShownItem:
     held_out = index in set(fixed_split().held_out.tolist())
     seen = "held out: the network never trained on it" if held_out else "one of the 720 it trained on"
     st.caption(f"Item {index} of the 900: {_a(CLASS_NAMES[label])}; {seen}.")
-    return ShownItem(load_items().images[index], f"Item {index} ({CLASS_NAMES[label]})", label, index, None)
+    title = f"Item {index} ({CLASS_NAMES[label]})"
+    return ShownItem(load_items().images[index], title, label, index, None, f"item:{index}")
 
 
 def _a(name: str) -> str:
@@ -251,7 +252,6 @@ def _first_pages_image() -> ShownItem:
     st.page_link(
         "one_filter.py", label="Choose a sample, draw or upload on the first page", icon=":material/image:"
     )
-    gray = to_grayscale(chosen.decoded.rgb)
     st.segmented_control(
         "Dark and light",
         tuple(INVERT_CHOICES),
@@ -261,8 +261,9 @@ def _first_pages_image() -> ShownItem:
         "is swapped.",
     )
     invert = INVERT_CHOICES[st.session_state[state.NETWORK_INVERT]]
-    fitted = LAYER_RESULTS.get_or_compute(
-        ("fit", chosen.source, chosen.decoded.size, invert), lambda: fit_to_item(gray, invert)
+    fitted = NETWORK_RESULTS.get_or_compute(
+        ("fit", chosen.source, chosen.decoded.size, invert),
+        lambda: fit_to_item(to_grayscale(fit_within(chosen.decoded.rgb, FIT_FROM_SIDE)), invert),
     )
     index = find_item(fitted.pixels)
     label = None if index is None else index // ITEMS_PER_CLASS
@@ -274,11 +275,11 @@ def _first_pages_image() -> ShownItem:
             ("fit-source", chosen.source, chosen.decoded.size),
             source,
             PIXELS,
-            f"{chosen.title} as gray, {source.shape[1]} x {source.shape[0]}",
+            f"{plain(chosen.title)} as gray, {source.shape[1]} x {source.shape[0]}",
             None,
         )
     known = "" if label is None else f" (item {index}, {_a(CLASS_NAMES[label])})"
-    return ShownItem(fitted.pixels, f"{chosen.title}{known}", label, index, fitted)
+    return ShownItem(fitted.pixels, f"{chosen.title}{known}", label, index, fitted, chosen.source)
 
 
 # ---- 2. The prediction -------------------------------------------------------------------------------------
@@ -297,9 +298,7 @@ def prediction_ui(shown: Forward, item: ShownItem, epoch: int, last: int) -> Non
     verdict = ""
     if item.label is not None:
         verdict = (
-            " — right."
-            if predicted == item.label
-            else f" — wrong: it is a {CLASS_NAMES[item.label].lower()}."
+            " — right." if predicted == item.label else f" — wrong: it is {_a(CLASS_NAMES[item.label])}."
         )
     st.markdown(
         f"After epoch **{epoch}** the network says **{CLASS_NAMES[predicted]}** "
@@ -361,10 +360,15 @@ def filters_ui(network: Network, item: ShownItem, key: tuple) -> None:
 
 
 def _open_on_first_page(kernel: np.ndarray, item: ShownItem) -> None:
+    """Hand the filter and the item to the first page (``page.py`` opens it); the item, already worked at
+    28 x 28 and light on dark, is taken as it is if it comes back here as the first page's image."""
+    if item.fitted is not None:
+        st.session_state[state.NETWORK_INVERT] = state.NETWORK_INVERTS[2]  # "Keep"
     st.session_state[state.OPEN_ON_FIRST_PAGE] = state.FirstPageFilter(
         kernel.tolist(),
         f"{item.title.split(' (')[0].lower().replace(' ', '-')}-28x28.png",
         to_png(item.pixels),
+        (int(st.session_state[state.NETWORK_ROW]) - 1, int(st.session_state[state.NETWORK_COL]) - 1),
     )
 
 
@@ -480,7 +484,7 @@ def _pick_map_pixel(row: int, col: int) -> None:
     st.session_state[state.NETWORK_ROW], st.session_state[state.NETWORK_COL] = row + 1, col + 1
 
 
-def same_class_ui(network: Network, key: tuple) -> None:
+def same_class_ui(network: Network, digest: str) -> None:
     """The lab's plot: one filter's pooled maps for items of one class beside items of another."""
     st.subheader("Same class, same features")
     row = st.container(horizontal=True, vertical_alignment="bottom")
@@ -501,7 +505,9 @@ def same_class_ui(network: Network, key: tuple) -> None:
     labels = [int(st.session_state[key]) for key in (state.NETWORK_SAME_FIRST, state.NETWORK_SAME_SECOND)]
     chosen = {label: same_class_items(items, split, label) for label in labels}
     pooled = {
-        item: _forward(network, ShownItem(items.images[item], "", None, item, None), key).pooled[index]
+        item: _forward(
+            network, digest, ShownItem(items.images[item], "", None, item, None, f"item:{item}")
+        ).pooled[index]
         for label in labels
         for item in chosen[label]
     }
@@ -516,7 +522,7 @@ def same_class_ui(network: Network, key: tuple) -> None:
                 tiles.append(render_grid(pooled[item], _up_to(top), cell_px=SAME_POOLED_CELL_PX).image)
             return montage(tiles, titles, columns=len(tiles), gap=10).encoded()
 
-        drawn = NETWORK_PNGS.get_or_compute((*key, "same", index, label, top), draw)
+        drawn = NETWORK_PNGS.get_or_compute((digest, "same", index, label, top), draw)
         st.image(
             drawn.png,
             caption=f"{CLASS_NAMES[label]}: four held-out items, each beside filter {index + 1}'s pooled map",
@@ -532,7 +538,7 @@ def same_class_ui(network: Network, key: tuple) -> None:
 def learning_ui(job: TrainingJob | None, epochs: list, epoch: int) -> None:
     st.subheader("Watch it learn")
     curves = NETWORK_PNGS.get_or_compute(
-        ("curves", _run_key(job)),
+        ("curves", epochs[-1].network.digest, len(epochs)),
         lambda: learning_curves(
             np.array([e.train_loss for e in epochs]),
             np.array([e.held_out_loss for e in epochs]),
@@ -552,17 +558,6 @@ def learning_ui(job: TrainingJob | None, epochs: list, epoch: int) -> None:
             f"held-out accuracy is {held}%.",
         )
         st.html(f"<style>{step_mark_css(CURVES, curves, epoch)}</style>")
-    running = job is not None and not job.done
-    st.session_state[state.NETWORK_POLLING] = running
-    st.fragment(safely(train_again_ui), run_every=1.0 if running else None)()
-
-
-def train_again_ui() -> None:
-    """Train from a chosen seed in the background; the page stays usable, this part reruns every second
-    while the run goes on (a fragment), and the whole page once it is done."""
-    job: TrainingJob | None = st.session_state.get(state.NETWORK_JOB)
-    if job is not None and job.done and st.session_state.pop(state.NETWORK_POLLING, False):
-        st.rerun()  # the run ended: the page shows it (and stops polling)
     own = st.session_state.get(state.NETWORK_OWN_LAYER)
     row = st.container(horizontal=True, vertical_alignment="bottom")
     row.number_input("Seed", min_value=0, max_value=9999, step=1, key=state.NETWORK_SEED, width=120)
@@ -572,13 +567,30 @@ def train_again_ui() -> None:
     )
     if job is not None and st.session_state[state.NETWORK_RUN] == YOURS:
         row.button("Back to the shipped run", on_click=_show_run, args=(SHIPPED,))
+    problem = st.session_state.pop(state.NETWORK_JOB_PROBLEM, None)
+    if problem:
+        st.warning(problem, icon=":material/hourglass_top:")
+    running = job is not None and not job.done
+    st.session_state[state.NETWORK_REDRAW] = running
+    st.fragment(safely(training_progress_ui), run_every=1.0 if running else None)()
+
+
+def training_progress_ui() -> None:
+    """How this session's run is going: a fragment that reruns every second while the run waits or
+    trains (the page stays usable meanwhile), and reruns the page once the run is done."""
+    job: TrainingJob | None = st.session_state.get(state.NETWORK_JOB)
     if job is None:
         return
+    if job.done and st.session_state.pop(state.NETWORK_REDRAW, False):
+        st.rerun()  # the run ended, or is to be shown: the whole page follows (and stops polling)
     if job.problem:
         st.error(job.problem, icon=":material/error:")
-        return
-    if job.waiting:
-        st.info("Waiting for another visitor's training run to finish (one at a time on this server)…")
+    elif job.waiting:
+        ahead = job.ahead
+        st.info(
+            f"Waiting for {ahead} other training run{'s' if ahead != 1 else ''} on this server to finish: "
+            "it trains one at a time."
+        )
     elif not job.finished:
         done = max(len(job.epochs) - 1, 0)
         last = job.epochs[-1] if job.epochs else None
@@ -590,26 +602,34 @@ def train_again_ui() -> None:
     elif st.session_state[state.NETWORK_RUN] != YOURS:
         final = job.epochs[-1]
         st.success(
-            f"Trained from seed {job.settings.seed} in {job.seconds:.0f} s: held-out accuracy "
-            f"{format_value(final.held_out_accuracy * 100)}%."
+            f"Trained from seed {job.settings.seed} in {format_value(round(job.seconds, 1))} s: held-out "
+            f"accuracy {format_value(final.held_out_accuracy * 100)}%."
         )
         st.button("Show this run", on_click=_show_run, args=(YOURS,), type="primary")
 
 
 def _train_again() -> None:
-    previous: TrainingJob | None = st.session_state.get(state.NETWORK_JOB)
-    if previous is not None:
-        previous.cancel()
+    _drop_job()
     own = st.session_state.get(state.NETWORK_OWN_LAYER)
     fixed = None if own is None else own.network_filters
     settings = TrainingSettings(seed=int(st.session_state[state.NETWORK_SEED]))
-    st.session_state[state.NETWORK_JOB] = TrainingJob(settings, fixed)
+    try:
+        st.session_state[state.NETWORK_JOB] = TrainingJob.start(settings, fixed)
+    except QueueFull as full:
+        st.session_state[state.NETWORK_JOB_PROBLEM] = str(full)
+
+
+def _drop_job() -> None:
+    """Cancel this session's run, if any, and show the shipped one."""
+    previous: TrainingJob | None = st.session_state.pop(state.NETWORK_JOB, None)
+    if previous is not None:
+        previous.cancel()
     st.session_state[state.NETWORK_RUN] = SHIPPED
-    st.session_state[state.NETWORK_POLLING] = True
 
 
 def _show_run(run: str) -> None:
     st.session_state[state.NETWORK_RUN] = run
+    st.session_state[state.NETWORK_REDRAW] = True  # clicked in the fragment: the whole page must follow
 
 
 def pooling_keeps_ui() -> None:
@@ -718,27 +738,35 @@ def own_layer_ui() -> None:
     own = st.session_state.get(state.NETWORK_OWN_LAYER)
     if own is None:
         return
-    st.success(
-        f"{plain(own.summary)} Your filters replace the learnt ones in every section above. The dense layer "
-        "is still the one learnt for the shipped filters, so the prediction means little until you press "
-        "Train again: it then trains only the dense layer on your filters."
-    )
+    if st.session_state[state.NETWORK_RUN] == YOURS:
+        dense = "The dense layer shown is the one your run trained on them."
+    else:
+        dense = (
+            "The dense layer is still the one learnt for the shipped filters, so the prediction means little "
+            "until you press Train again: it then trains only the dense layer on your filters."
+        )
+    st.success(f"{plain(own.summary)} Your filters replace the learnt ones in every section above. {dense}")
     st.button("Back to the learnt filters", key="network_own_back", on_click=_drop_own_layer)
 
 
 def _take_weights() -> None:
+    """Read the uploaded layer; a run trained on other filters is dropped with the filters it was for."""
     uploaded = st.session_state.get(state.NETWORK_WEIGHTS)
     st.session_state.pop(state.NETWORK_OWN_PROBLEM, None)
     if uploaded is None:
         return
     try:
-        st.session_state[state.NETWORK_OWN_LAYER] = read_first_layer(uploaded.getvalue(), uploaded.name)
+        layer = read_first_layer(uploaded.getvalue(), uploaded.name)
     except ValueError as problem:
         st.session_state[state.NETWORK_OWN_PROBLEM] = str(problem)
+    except Exception:  # our bug, not the file's: logged, and said in plain words
+        _LOG.exception("Reading a weights file failed")
+        st.session_state[state.NETWORK_OWN_PROBLEM] = BUG_MESSAGE
     else:
-        st.session_state[state.NETWORK_RUN] = SHIPPED
+        st.session_state[state.NETWORK_OWN_LAYER] = layer
+        _drop_job()
 
 
 def _drop_own_layer() -> None:
     st.session_state.pop(state.NETWORK_OWN_LAYER, None)
-    st.session_state[state.NETWORK_RUN] = SHIPPED
+    _drop_job()

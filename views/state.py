@@ -17,9 +17,12 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from filters.convolution import PADDINGS
+from filters.fashion_mnist import CLASS_NAMES, ITEMS_PER_CLASS
+from filters.feature_maps import SCALE_KINDS
 from filters.kernel import format_weight
 from filters.lesson import BEATS
 from filters.mapping import DEFAULT_MAPPING, MAPPINGS
+from filters.network import FILTERS, MAP_SIDE, SHIPPED_SETTINGS
 from filters.pooling import POOL_KINDS
 from filters.presets import DEFAULT_PRESET, PRESETS
 from filters.recipe import sample_source
@@ -138,7 +141,9 @@ OPEN_ON_FIRST_PAGE = (
 )
 
 # The third page, "A trained network" (views/network_page.py).
-NETWORK_SOURCE = "network_source"  # ITEMS (one of the 900) or FIRST_PAGES_IMAGE (fitted to 28 x 28)
+NETWORK_SOURCE = "network_source"  # one of NETWORK_SOURCES: one of the 900, or the first page's image
+NETWORK_SOURCES = ("One of the 900 items", "The first page's image")
+NETWORK_INVERTS = ("By its border", "Swap", "Keep")  # NETWORK_INVERT's choices
 NETWORK_CLASS = "network_class"  # the class of the item shown (0..9)
 NETWORK_ITEM = "network_item"  # its number within the class (1..90)
 NETWORK_INVERT = "network_invert"  # whether to swap the dark and light of the first page's image
@@ -158,15 +163,17 @@ NETWORK_CONFUSION_PICK = "network_confusion_pick"  # the clickable confusion mat
 NETWORK_CONFUSION_CELL = "network_confusion_cell"  # (true, predicted) of the cell whose items are shown
 NETWORK_SEED = "network_seed"  # the seed "Train again" starts from
 NETWORK_JOB = "network_job"  # filters.training_job.TrainingJob of this session, or None
+NETWORK_JOB_PROBLEM = "network_job_problem"  # why "Train again" could not queue a run, said once
 NETWORK_RUN = "network_run"  # "shipped", or "yours": the job's run is shown
 NETWORK_WEIGHTS = "network_weights"  # the first-layer weights uploader
 NETWORK_OWN_LAYER = "network_own_layer"  # filters.keras_weights.FirstLayer in force, or None
 NETWORK_OWN_PROBLEM = "network_own_problem"  # why the last weights file was refused
-NETWORK_POLLING = "network_polling"  # the page was drawn while a training run went on: redraw it when done
+NETWORK_REDRAW = "network_redraw"  # the progress fragment redraws the whole page when the run is done
 NETWORK_LINK_READ = "network_link_read"  # the page's link (item, epoch) was taken once
 NETWORK_SETTINGS = (
     NETWORK_SOURCE, NETWORK_CLASS, NETWORK_ITEM, NETWORK_INVERT, NETWORK_EPOCH, NETWORK_SCALE, NETWORK_MAP,
     NETWORK_ROW, NETWORK_COL, NETWORK_SAME_FILTER, NETWORK_SAME_FIRST, NETWORK_SAME_SECOND, NETWORK_SEED,
+    NETWORK_CONFUSION_CELL, NETWORK_OPEN_FILTER,
 )  # fmt: skip
 """The third page's widgets, kept while another page is shown."""
 LAYER_SETTINGS = (
@@ -185,6 +192,8 @@ class FirstPageFilter:
     kernel: list[list[float]]
     name: str
     png: bytes
+    pixel: tuple[int, int]
+    """The map pixel the network's page explains (row, column from 0): the inspector's pixel."""
 
 
 VIEWS_DIR = Path(__file__).resolve().parent
@@ -311,6 +320,29 @@ def _choices() -> dict[str, Collection[object]]:
         LESSON: tuple(range(len(BEATS) + 1)),
         TABLES_OPEN: (False, True),
         TAKE_AWAY_OPEN: (False, True),
+        **_network_choices(),
+    }
+
+
+def _network_choices() -> dict[str, Collection[object]]:
+    """What the third page's widgets offer (a forged value is put back, as on the other pages)."""
+    classes, filters = range(len(CLASS_NAMES)), range(1, FILTERS + 1)
+    return {
+        NETWORK_SOURCE: NETWORK_SOURCES,
+        NETWORK_INVERT: NETWORK_INVERTS,
+        NETWORK_CLASS: classes,
+        NETWORK_ITEM: range(1, ITEMS_PER_CLASS + 1),
+        NETWORK_EPOCH: range(SHIPPED_SETTINGS.epochs + 1),
+        NETWORK_SCALE: SCALE_KINDS,
+        NETWORK_MAP: filters,
+        NETWORK_ROW: range(1, MAP_SIDE + 1),
+        NETWORK_COL: range(1, MAP_SIDE + 1),
+        NETWORK_SAME_FILTER: filters,
+        NETWORK_SAME_FIRST: classes,
+        NETWORK_SAME_SECOND: classes,
+        NETWORK_OPEN_FILTER: range(FILTERS),
+        NETWORK_SEED: range(10_000),
+        NETWORK_CONFUSION_CELL: [(true, guessed) for true in classes for guessed in classes],
     }
 
 

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from filters.describe import kernel_words
 from filters.fashion_mnist import CLASS_NAMES, ITEMS_PER_CLASS, load_items
 from filters.feature_maps import explain_map_pixel
-from filters.network import Network, forward
+from filters.network import Network, TrainingSettings, forward, train
 from filters.numbers import format_value
 from filters.trained_network import load_shipped
 from tests.e2e.helpers import app_session, choose_option, screenshot_and_check, wait_for_app
@@ -160,4 +160,31 @@ def test_clicking_a_learnt_filter_opens_it_on_the_first_page_on_the_same_item(br
         expect(page.get_by_role("textbox", name="Weight", exact=True)).to_have_value("1/255")
         kernel = network.kernels[2].astype(float)
         expect(page.get_by_role("img", name=re.compile(re.escape(kernel_words(kernel))))).not_to_have_count(0)
+        screenshot_and_check(page, request.node.name)
+
+
+def test_train_again_reports_its_progress_by_itself_and_shows_the_run_it_trained(
+    browser, app_server, request
+):
+    with app_session(browser, app_server.url, "/network") as page:
+        seed = page.get_by_role("spinbutton", name="Seed")
+        seed.fill("3")
+        seed.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Train again").click()
+        # nothing else is touched: the progress fragment polls by itself, then redraws the page
+        expect(
+            page.get_by_text(re.compile(r"^Trained from seed 3 in .* s: held-out accuracy"))
+        ).to_be_visible(timeout=90_000)
+        trained = list(train(TrainingSettings(seed=3)))
+        final = trained[-1]
+        expect(page.get_by_text(re.compile(r"^Trained from seed 3"))).to_contain_text(
+            f"held-out accuracy {format_value(final.held_out_accuracy * 100)}%"
+        )
+        page.get_by_role("button", name="Show this run").click()
+        wait_for_app(page)
+        expect(page.get_by_text(re.compile(r"^After epoch"))).to_contain_text(
+            prediction_text(final.network, 811, len(trained) - 1)
+        )
+        assert filter_alts(page) == expected_filter_alts(final.network)
         screenshot_and_check(page, request.node.name)
