@@ -263,3 +263,21 @@ def test_forged_settings_are_put_back_and_the_page_still_shows():
     # each put back to the first value its widget offers: epoch 0, the class's first item, map 1
     assert "After epoch **0**" in words and "Item 810 of the 900" in words
     assert at.session_state[state.NETWORK_MAP] == 1 and at.session_state[state.NETWORK_SOURCE] == ITEMS
+
+
+def test_the_colour_scale_per_map_or_per_layer_redraws_the_maps():
+    at = network_page()
+    urls = {
+        c.key: json.loads(c.proto.json)["src"]
+        for c in at.get("bidi_component")
+        if c.key.startswith("network_maps")
+    }
+    assert "Feature maps 1 to 8, 26 x 26 each, colour scale per layer." in texts(at)
+    at.segmented_control(key=state.NETWORK_SCALE).set_value("per map").run()
+    assert "Feature maps 1 to 8, 26 x 26 each, colour scale per map." in texts(at)
+    changed = {
+        c.key: json.loads(c.proto.json)["src"]
+        for c in at.get("bidi_component")
+        if c.key.startswith("network_maps")
+    }
+    assert all(changed[key] != urls[key] for key in urls)  # new pictures, each map on its own scale
